@@ -1,0 +1,39 @@
+# Maillage: `make run` to set up and serve, `make test` to run the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create the virtual environment and install Maillage with its dev tools
+
+setup: install ## Migrate the database and load the default data on first start
+	$(BIN)/maillage migrate --no-input
+	$(BIN)/maillage load_default_data
+	$(BIN)/maillage collectstatic --no-input --verbosity 0
+
+run: setup ## Set up, then serve on http://$(HOST):$(PORT) with gunicorn
+	$(BIN)/maillage serve --host $(HOST) --port $(PORT)
+
+test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
+	$(BIN)/pytest
+
+lint: install ## ruff, and a check that models and migrations agree
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/maillage makemigrations --check --dry-run
+
+.PHONY: help install setup run test lint

@@ -1,0 +1,153 @@
+"""French full-text search over structures, identical on SQLite and PostgreSQL.
+
+The text is normalised in Python once, when a structure is saved: lower case, accents and
+hyphens removed, French stop words dropped, each word reduced to its Snowball stem (the
+same French stemmer PostgreSQL ships). Each database then indexes those ready-made tokens
+with its own full-text engine: an FTS5 table on SQLite, a GIN index on a 'simple' tsvector
+on PostgreSQL (see migration 0002). Both match every query word as a prefix, so the set of
+results is the same; the ranking is a portable SQL expression (words found in the name
+count more) so the order is the same too.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import snowballstemmer
+from django.db import connection
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+# Words too common to help: articles, prepositions, conjunctions, elided forms.
+FRENCH_STOP_WORDS = frozenset(
+    """
+    a au aux avec ce ces d dans de des du en et l la le les leur leurs ou par pour qu que qui
+    s sa se ses son sur un une vos votre nos notre y the of and
+    """.split()
+)
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_MAX_QUERY_TERMS = 12
+
+
+@functools.cache
+def _stemmer():
+    return snowballstemmer.stemmer("french")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free text: 'Tiers-Lieu Énergie' → 'tiers lieu energie'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _NON_WORD.sub(" ", without_marks.replace("œ", "oe").replace("æ", "ae")).strip()
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words of text, accents kept (the stemmer's rules need them)."""
+    lowered = unicodedata.normalize("NFC", text.lower()).replace("œ", "oe").replace("æ", "ae")
+    return [word for word in re.split(r"[\W_]+", lowered) if word]
+
+
+def terms(text: str) -> list[str]:
+    """The searchable terms of a text: stemmed, then folded, stop words dropped."""
+    result = []
+    stemmer = _stemmer()
+    for word in _words(text):
+        folded = fold(word)
+        if not folded or folded in FRENCH_STOP_WORDS:
+            continue
+        for part in fold(stemmer.stemWord(word)).split():
+            result.append(part)
+    return result
+
+
+def document(*parts: str) -> str:
+    """The indexed text of several fields, as space-separated terms."""
+    return " ".join(term for part in parts if part for term in terms(part))
+
+
+def structure_documents(structure) -> tuple[str, str]:
+    """(search_document, search_name) for a structure whose relations are loaded or loadable."""
+    labels = []
+    for term in [structure.main_type, *structure.secondary_types.all()]:
+        labels += [term.label_fr, term.label_en]
+    for term in [*structure.themes.all(), *structure.formats.all()]:
+        labels += [term.label_fr, term.label_en]
+    name = " ".join(filter(None, [structure.name, structure.acronym]))
+    commune = structure.commune.name if structure.commune_id else ""
+    full = document(
+        name, *labels, commune, structure.short_description, structure.description
+    )
+    # Padded with spaces so that "word starts with" is a LIKE '% term%' on both databases.
+    return full, f" {document(name)} "
+
+
+def structure_search_refresh(*, structures: Iterable) -> int:
+    """Recompute the search columns of the given structures and save them. Returns the count."""
+    from maillage.structures.models import Structure
+
+    changed = []
+    for structure in structures:
+        search_document, search_name = structure_documents(structure)
+        if (search_document, search_name) != (structure.search_document, structure.search_name):
+            structure.search_document = search_document
+            structure.search_name = search_name
+            changed.append(structure)
+    Structure.objects.bulk_update(changed, ["search_document", "search_name"], batch_size=500)
+    return len(changed)
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct terms of a user's query, in order, at most a dozen."""
+    seen: dict[str, None] = {}
+    for term in terms(query):
+        seen.setdefault(term, None)
+    return list(seen)[:_MAX_QUERY_TERMS]
+
+
+def _match_expression(words: list[str]):
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"{word}:*" for word in words)
+        return RawSQL(
+            "to_tsvector('simple'::regconfig, structures_structure.search_document)"
+            " @@ to_tsquery('simple'::regconfig, %s)",
+            [tsquery],
+            output_field=BooleanField(),
+        )
+    fts_query = " ".join(f"{word}*" for word in words)
+    return Q(
+        id__in=RawSQL(
+            "SELECT rowid FROM structures_structure_fts WHERE structures_structure_fts MATCH %s",
+            [fts_query],
+        )
+    )
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """Structures of queryset matching every word of query (as a prefix), best first.
+
+    An empty query, or one made only of stop words, matches nothing.
+    """
+    words = query_terms(query)
+    if not words:
+        return queryset.none()
+    # A word found at the start of a word of the name weighs 3, elsewhere 1.
+    score = sum(
+        (
+            Case(
+                When(search_name__contains=f" {word}", then=Value(3)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+            for word in words
+        ),
+        start=Value(0),
+    )
+    return (
+        queryset.filter(_match_expression(words))
+        .annotate(search_rank=score)
+        .order_by("-search_rank", "id")
+    )
