@@ -51,7 +51,9 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     longitude = -1.55
 
     class Params:
-        nantes = factory.Trait(code="44109", name="Nantes", population=320732, postcodes="44000 44100 44200 44300")
+        nantes = factory.Trait(
+            code="44109", name="Nantes", population=320732, postcodes="44000 44100 44200 44300"
+        )
 
 
 class TermFactory(factory.django.DjangoModelFactory):
@@ -77,13 +79,18 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class StructureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Structure
+        skip_postgeneration_save = True
 
     uid = factory.Sequence(lambda n: f"mlg-test-{n:05d}")
     slug = factory.Sequence(lambda n: f"structure-de-test-{n}")
     name = factory.Sequence(lambda n: f"Structure de test {n}")
     main_type = factory.SubFactory(
-        TermFactory, kind=Term.Kind.TYPE, slug="fablab", label_fr="Fablab / makerspace",
-        label_en="Fablab / makerspace", color="#e67700",
+        TermFactory,
+        kind=Term.Kind.TYPE,
+        slug="fablab",
+        label_fr="Fablab / makerspace",
+        label_en="Fablab / makerspace",
+        color="#e67700",
     )
     commune = factory.SubFactory(CommuneFactory)
     latitude = 47.21

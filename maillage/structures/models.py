@@ -173,9 +173,7 @@ class Structure(models.Model):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="structures", verbose_name=_("source")
     )
-    source_record_id = models.CharField(
-        _("identifiant dans la source"), max_length=100, blank=True
-    )
+    source_record_id = models.CharField(_("identifiant dans la source"), max_length=100, blank=True)
     last_verified_at = models.DateTimeField(_("dernière vérification"), null=True, blank=True)
     verified_by = models.CharField(_("vérifiée par"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)

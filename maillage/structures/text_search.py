@@ -39,7 +39,7 @@ def _stemmer():
 
 
 def fold(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free text: 'Tiers-Lieu Énergie' → 'tiers lieu energie'."""
+    """Lower-case, accent-free, punctuation-free: 'Tiers-Lieu Énergie' → 'tiers lieu energie'."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _NON_WORD.sub(" ", without_marks.replace("œ", "oe").replace("æ", "ae")).strip()
@@ -51,22 +51,28 @@ def _words(text: str) -> list[str]:
     return [word for word in re.split(r"[\W_]+", lowered) if word]
 
 
-def terms(text: str) -> list[str]:
-    """The searchable terms of a text: stemmed, then folded, stop words dropped."""
+def terms(text: str, *, with_words: bool = False) -> list[str]:
+    """The searchable terms of a text: stemmed, then folded, stop words dropped.
+
+    with_words also keeps each whole folded word beside its stem, for documents: someone
+    typing "fabric" is on the way to "fabrication", whose stem is "fabriqu".
+    """
     result = []
     stemmer = _stemmer()
     for word in _words(text):
         folded = fold(word)
         if not folded or folded in FRENCH_STOP_WORDS:
             continue
-        for part in fold(stemmer.stemWord(word)).split():
-            result.append(part)
+        stems = fold(stemmer.stemWord(word)).split()
+        result += stems
+        if with_words and folded not in stems:
+            result += folded.split()
     return result
 
 
 def document(*parts: str) -> str:
     """The indexed text of several fields, as space-separated terms."""
-    return " ".join(term for part in parts if part for term in terms(part))
+    return " ".join(term for part in parts if part for term in terms(part, with_words=True))
 
 
 def structure_documents(structure) -> tuple[str, str]:
@@ -78,9 +84,7 @@ def structure_documents(structure) -> tuple[str, str]:
         labels += [term.label_fr, term.label_en]
     name = " ".join(filter(None, [structure.name, structure.acronym]))
     commune = structure.commune.name if structure.commune_id else ""
-    full = document(
-        name, *labels, commune, structure.short_description, structure.description
-    )
+    full = document(name, *labels, commune, structure.short_description, structure.description)
     # Padded with spaces so that "word starts with" is a LIKE '% term%' on both databases.
     return full, f" {document(name)} "
 

@@ -5,190 +5,464 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('referential', '0001_initial'),
+        ("referential", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='identifiant')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('url', models.URLField(blank=True, verbose_name='adresse')),
-                ('licence', models.CharField(blank=True, max_length=120, verbose_name='licence')),
-                ('attribution', models.CharField(blank=True, max_length=300, verbose_name='mention de la source')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='date de publication')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="identifiant")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("url", models.URLField(blank=True, verbose_name="adresse")),
+                ("licence", models.CharField(blank=True, max_length=120, verbose_name="licence")),
+                (
+                    "attribution",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="mention de la source"
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(blank=True, null=True, verbose_name="date de publication"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['name'],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Structure',
+            name="Structure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.CharField(max_length=40, unique=True, verbose_name='identifiant stable')),
-                ('slug', models.SlugField(max_length=140, unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=250, verbose_name='nom')),
-                ('acronym', models.CharField(blank=True, max_length=40, verbose_name='sigle')),
-                ('siret', models.CharField(blank=True, db_index=True, max_length=14, verbose_name='SIRET')),
-                ('short_description', models.CharField(blank=True, max_length=300, verbose_name='description courte')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='adresse')),
-                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('geo_precision', models.CharField(choices=[('manual', 'placée à la main'), ('housenumber', 'adresse (numéro)'), ('street', 'rue'), ('locality', 'lieu-dit'), ('commune', 'centre de la commune'), ('none', 'non localisée')], default='none', max_length=12, verbose_name='précision de la localisation')),
-                ('geo_source', models.CharField(blank=True, max_length=200, verbose_name='origine de la localisation')),
-                ('website', models.URLField(blank=True, max_length=500, verbose_name='site web')),
-                ('twitter', models.URLField(blank=True, max_length=500, verbose_name='X / Twitter')),
-                ('facebook', models.URLField(blank=True, max_length=500, verbose_name='Facebook')),
-                ('linkedin', models.URLField(blank=True, max_length=500, verbose_name='LinkedIn')),
-                ('year_founded', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='année de création')),
-                ('legal_form', models.CharField(blank=True, max_length=120, verbose_name='forme juridique')),
-                ('status', models.CharField(choices=[('published', 'publiée'), ('pending', 'en attente de modération'), ('closed', 'fermée')], db_index=True, default='pending', max_length=10, verbose_name='statut')),
-                ('source_record_id', models.CharField(blank=True, max_length=100, verbose_name='identifiant dans la source')),
-                ('last_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='dernière vérification')),
-                ('verified_by', models.CharField(blank=True, max_length=200, verbose_name='vérifiée par')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='modifiée le')),
-                ('search_document', models.TextField(blank=True, editable=False)),
-                ('search_name', models.CharField(blank=True, editable=False, max_length=400)),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='structures', to='referential.commune', verbose_name='commune')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='structures', to='structures.source', verbose_name='source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uid",
+                    models.CharField(max_length=40, unique=True, verbose_name="identifiant stable"),
+                ),
+                ("slug", models.SlugField(max_length=140, unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=250, verbose_name="nom")),
+                ("acronym", models.CharField(blank=True, max_length=40, verbose_name="sigle")),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=14, verbose_name="SIRET"
+                    ),
+                ),
+                (
+                    "short_description",
+                    models.CharField(blank=True, max_length=300, verbose_name="description courte"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="adresse")),
+                (
+                    "postcode",
+                    models.CharField(blank=True, max_length=5, verbose_name="code postal"),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "geo_precision",
+                    models.CharField(
+                        choices=[
+                            ("manual", "placée à la main"),
+                            ("housenumber", "adresse (numéro)"),
+                            ("street", "rue"),
+                            ("locality", "lieu-dit"),
+                            ("commune", "centre de la commune"),
+                            ("none", "non localisée"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="précision de la localisation",
+                    ),
+                ),
+                (
+                    "geo_source",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="origine de la localisation"
+                    ),
+                ),
+                ("website", models.URLField(blank=True, max_length=500, verbose_name="site web")),
+                (
+                    "twitter",
+                    models.URLField(blank=True, max_length=500, verbose_name="X / Twitter"),
+                ),
+                ("facebook", models.URLField(blank=True, max_length=500, verbose_name="Facebook")),
+                ("linkedin", models.URLField(blank=True, max_length=500, verbose_name="LinkedIn")),
+                (
+                    "year_founded",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="année de création"
+                    ),
+                ),
+                (
+                    "legal_form",
+                    models.CharField(blank=True, max_length=120, verbose_name="forme juridique"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("published", "publiée"),
+                            ("pending", "en attente de modération"),
+                            ("closed", "fermée"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "source_record_id",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="identifiant dans la source"
+                    ),
+                ),
+                (
+                    "last_verified_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="dernière vérification"
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.CharField(blank=True, max_length=200, verbose_name="vérifiée par"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="modifiée le"),
+                ),
+                ("search_document", models.TextField(blank=True, editable=False)),
+                ("search_name", models.CharField(blank=True, editable=False, max_length=400)),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="structures",
+                        to="referential.commune",
+                        verbose_name="commune",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="structures",
+                        to="structures.source",
+                        verbose_name="source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'structure',
-                'verbose_name_plural': 'structures',
-                'ordering': ['name'],
+                "verbose_name": "structure",
+                "verbose_name_plural": "structures",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('role', models.CharField(blank=True, max_length=200, verbose_name='fonction')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('publication_consent', models.BooleanField(default=False, verbose_name='accepte la publication')),
-                ('consent_recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='consentement recueilli le')),
-                ('structure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='structures.structure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("role", models.CharField(blank=True, max_length=200, verbose_name="fonction")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                (
+                    "publication_consent",
+                    models.BooleanField(default=False, verbose_name="accepte la publication"),
+                ),
+                (
+                    "consent_recorded_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="consentement recueilli le"
+                    ),
+                ),
+                (
+                    "structure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="structures.structure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
             },
         ),
         migrations.CreateModel(
-            name='Term',
+            name="Term",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('type', 'type de structure'), ('theme', 'thématique'), ('format', "format d'activité"), ('actor', "type d'acteur (public, partenaire)"), ('resilience', "catégorie d'initiative de résilience")], max_length=16, verbose_name='vocabulaire')),
-                ('slug', models.SlugField(max_length=60, verbose_name='identifiant')),
-                ('label_fr', models.CharField(max_length=120, verbose_name='libellé (français)')),
-                ('label_en', models.CharField(max_length=120, verbose_name='libellé (anglais)')),
-                ('description_fr', models.TextField(blank=True, verbose_name='définition (français)')),
-                ('description_en', models.TextField(blank=True, verbose_name='définition (anglais)')),
-                ('color', models.CharField(blank=True, help_text='Couleur hexadécimale, ex. #1f6feb.', max_length=7, verbose_name='couleur')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("type", "type de structure"),
+                            ("theme", "thématique"),
+                            ("format", "format d'activité"),
+                            ("actor", "type d'acteur (public, partenaire)"),
+                            ("resilience", "catégorie d'initiative de résilience"),
+                        ],
+                        max_length=16,
+                        verbose_name="vocabulaire",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, verbose_name="identifiant")),
+                ("label_fr", models.CharField(max_length=120, verbose_name="libellé (français)")),
+                ("label_en", models.CharField(max_length=120, verbose_name="libellé (anglais)")),
+                (
+                    "description_fr",
+                    models.TextField(blank=True, verbose_name="définition (français)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="définition (anglais)"),
+                ),
+                (
+                    "color",
+                    models.CharField(
+                        blank=True,
+                        help_text="Couleur hexadécimale, ex. #1f6feb.",
+                        max_length=7,
+                        verbose_name="couleur",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
             ],
             options={
-                'verbose_name': 'terme de vocabulaire',
-                'verbose_name_plural': 'vocabulaires',
-                'ordering': ['kind', 'position', 'label_fr'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'slug'), name='unique_term_slug')],
+                "verbose_name": "terme de vocabulaire",
+                "verbose_name_plural": "vocabulaires",
+                "ordering": ["kind", "position", "label_fr"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "slug"), name="unique_term_slug")
+                ],
             },
         ),
         migrations.AddField(
-            model_name='structure',
-            name='audiences',
-            field=models.ManyToManyField(blank=True, limit_choices_to={'kind': 'actor'}, related_name='audience_structures', to='structures.term', verbose_name='publics accompagnés'),
+            model_name="structure",
+            name="audiences",
+            field=models.ManyToManyField(
+                blank=True,
+                limit_choices_to={"kind": "actor"},
+                related_name="audience_structures",
+                to="structures.term",
+                verbose_name="publics accompagnés",
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='formats',
-            field=models.ManyToManyField(blank=True, limit_choices_to={'kind': 'format'}, related_name='format_structures', to='structures.term', verbose_name="formats d'activité"),
+            model_name="structure",
+            name="formats",
+            field=models.ManyToManyField(
+                blank=True,
+                limit_choices_to={"kind": "format"},
+                related_name="format_structures",
+                to="structures.term",
+                verbose_name="formats d'activité",
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='main_type',
-            field=models.ForeignKey(limit_choices_to={'kind': 'type'}, on_delete=django.db.models.deletion.PROTECT, related_name='main_structures', to='structures.term', verbose_name='type principal'),
+            model_name="structure",
+            name="main_type",
+            field=models.ForeignKey(
+                limit_choices_to={"kind": "type"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="main_structures",
+                to="structures.term",
+                verbose_name="type principal",
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='partner_kinds',
-            field=models.ManyToManyField(blank=True, limit_choices_to={'kind': 'actor'}, related_name='partner_structures', to='structures.term', verbose_name='types de partenaires'),
+            model_name="structure",
+            name="partner_kinds",
+            field=models.ManyToManyField(
+                blank=True,
+                limit_choices_to={"kind": "actor"},
+                related_name="partner_structures",
+                to="structures.term",
+                verbose_name="types de partenaires",
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='secondary_types',
-            field=models.ManyToManyField(blank=True, limit_choices_to={'kind': 'type'}, related_name='secondary_structures', to='structures.term', verbose_name='types secondaires'),
+            model_name="structure",
+            name="secondary_types",
+            field=models.ManyToManyField(
+                blank=True,
+                limit_choices_to={"kind": "type"},
+                related_name="secondary_structures",
+                to="structures.term",
+                verbose_name="types secondaires",
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='themes',
-            field=models.ManyToManyField(blank=True, limit_choices_to={'kind': 'theme'}, related_name='theme_structures', to='structures.term', verbose_name='thématiques'),
+            model_name="structure",
+            name="themes",
+            field=models.ManyToManyField(
+                blank=True,
+                limit_choices_to={"kind": "theme"},
+                related_name="theme_structures",
+                to="structures.term",
+                verbose_name="thématiques",
+            ),
         ),
         migrations.CreateModel(
-            name='ResilienceInitiative',
+            name="ResilienceInitiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=250, verbose_name='titre')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='date de début')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='date de fin')),
-                ('structure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resilience_initiatives', to='structures.structure')),
-                ('category', models.ForeignKey(blank=True, limit_choices_to={'kind': 'resilience'}, null=True, on_delete=django.db.models.deletion.PROTECT, to='structures.term', verbose_name='catégorie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=250, verbose_name="titre")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "started_on",
+                    models.DateField(blank=True, null=True, verbose_name="date de début"),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="date de fin")),
+                (
+                    "structure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resilience_initiatives",
+                        to="structures.structure",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "resilience"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="structures.term",
+                        verbose_name="catégorie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'initiative de résilience',
-                'verbose_name_plural': 'initiatives de résilience',
-                'ordering': ['-started_on', 'title'],
+                "verbose_name": "initiative de résilience",
+                "verbose_name_plural": "initiatives de résilience",
+                "ordering": ["-started_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='NamedPartner',
+            name="NamedPartner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=250, verbose_name='nom')),
-                ('partner_structure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='partner_of', to='structures.structure', verbose_name="structure de l'atlas")),
-                ('structure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partners', to='structures.structure')),
-                ('kind', models.ForeignKey(blank=True, limit_choices_to={'kind': 'actor'}, null=True, on_delete=django.db.models.deletion.SET_NULL, to='structures.term', verbose_name="type d'acteur")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=250, verbose_name="nom")),
+                (
+                    "partner_structure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="partner_of",
+                        to="structures.structure",
+                        verbose_name="structure de l'atlas",
+                    ),
+                ),
+                (
+                    "structure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partners",
+                        to="structures.structure",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "actor"},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="structures.term",
+                        verbose_name="type d'acteur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partenaire nommé',
-                'verbose_name_plural': 'partenaires nommés',
-                'ordering': ['name'],
+                "verbose_name": "partenaire nommé",
+                "verbose_name_plural": "partenaires nommés",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ValueExample',
+            name="ValueExample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=250, verbose_name='titre')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('structure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='value_examples', to='structures.structure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=250, verbose_name="titre")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "structure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="value_examples",
+                        to="structures.structure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exemple de valeur créée',
-                'verbose_name_plural': 'exemples de valeur créée',
+                "verbose_name": "exemple de valeur créée",
+                "verbose_name_plural": "exemples de valeur créée",
             },
         ),
         migrations.AddIndex(
-            model_name='structure',
-            index=models.Index(fields=['status', 'main_type'], name='structures__status_5d1789_idx'),
+            model_name="structure",
+            index=models.Index(
+                fields=["status", "main_type"], name="structures__status_5d1789_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='structure',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_record_id', ''), _negated=True), fields=('source', 'source_record_id'), name='unique_source_record'),
+            model_name="structure",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_record_id", ""), _negated=True),
+                fields=("source", "source_record_id"),
+                name="unique_source_record",
+            ),
         ),
     ]

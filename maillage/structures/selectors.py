@@ -1,0 +1,140 @@
+"""Read-only queries over structures, shaped for the public pages.
+
+Each selector returns a queryset or plain data and loads its relations up front, so that a
+page built on it runs a small number of queries that does not grow with the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from maillage.referential.models import Region
+from maillage.structures import text_search
+from maillage.structures.models import (
+    Contact,
+    NamedPartner,
+    ResilienceInitiative,
+    Structure,
+    Term,
+)
+
+# Statuses a visitor may see: a closed structure keeps its page (marked closed), a pending
+# one stays hidden until a moderator publishes it.
+PUBLIC_STATUSES = (Structure.Status.PUBLISHED, Structure.Status.CLOSED)
+
+_LIST_RELATIONS = ("main_type", "commune__department__region")
+
+
+def structure_get(*, key: str) -> Structure:
+    """The publicly visible structure whose slug or stable uid is `key`.
+
+    Every relation the structure page shows is loaded: the result's contacts are in
+    `public_contacts`, holding only people who consented to publication.
+    Raises Structure.DoesNotExist for an unknown key or a structure pending moderation.
+    """
+    candidates = list(
+        Structure.objects.filter(status__in=PUBLIC_STATUSES)
+        .filter(Q(slug=key) | Q(uid=key))
+        .select_related(
+            "main_type", "source", "commune__department__region", "commune__epci"
+        )
+        .prefetch_related(
+            "secondary_types",
+            "themes",
+            "formats",
+            "audiences",
+            "partner_kinds",
+            Prefetch(
+                "partners",
+                queryset=NamedPartner.objects.select_related("kind", "partner_structure"),
+            ),
+            "value_examples",
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.filter(publication_consent=True).order_by("name"),
+                to_attr="public_contacts",
+            ),
+            Prefetch(
+                "resilience_initiatives",
+                queryset=ResilienceInitiative.objects.select_related("category"),
+            ),
+        )[:2]
+    )
+    if not candidates:
+        raise Structure.DoesNotExist(key)
+    # A slug wins over a uid that happens to be spelled the same.
+    return next((s for s in candidates if s.slug == key), candidates[0])
+
+
+def structure_is_public(structure: Structure | None) -> bool:
+    return structure is not None and structure.status in PUBLIC_STATUSES
+
+
+def published_count() -> int:
+    return Structure.objects.published().count()
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    term: Term
+    count: int
+
+
+def type_counts() -> list[TypeCount]:
+    """Every structure type, in vocabulary order, with its number of published structures."""
+    terms = Term.objects.filter(kind=Term.Kind.TYPE).annotate(
+        published=Count(
+            "main_structures", filter=Q(main_structures__status=Structure.Status.PUBLISHED)
+        )
+    )
+    return [TypeCount(term=term, count=term.published) for term in terms]
+
+
+@dataclass(frozen=True)
+class RegionCount:
+    code: str
+    name: str
+    count: int
+
+
+def region_counts() -> list[RegionCount]:
+    """Regions holding at least one published structure, the best endowed first."""
+    published = Q(departments__communes__structures__status=Structure.Status.PUBLISHED)
+    regions = (
+        Region.objects.annotate(published=Count("departments__communes__structures", filter=published))
+        .filter(published__gt=0)
+        .order_by("-published", "name")
+    )
+    return [RegionCount(code=r.code, name=r.name, count=r.published) for r in regions]
+
+
+def recent_structures(*, limit: int = 6) -> QuerySet[Structure]:
+    """The most recently updated published structures."""
+    return (
+        Structure.objects.published()
+        .select_related(*_LIST_RELATIONS)
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def structure_types() -> QuerySet[Term]:
+    return Term.objects.filter(kind=Term.Kind.TYPE)
+
+
+def structure_search(*, query: str, type_slug: str | None = None) -> QuerySet[Structure]:
+    """Published structures matching `query`, best first, optionally of one main type.
+
+    The query is accent-, case- and hyphen-insensitive, matches word prefixes and French word
+    forms (see maillage.structures.text_search). With an empty query, a type alone lists that
+    type's structures by name; with neither, nothing matches.
+    """
+    structures = Structure.objects.published().select_related(*_LIST_RELATIONS)
+    if type_slug:
+        structures = structures.filter(main_type__kind=Term.Kind.TYPE, main_type__slug=type_slug)
+    if text_search.query_terms(query):
+        return text_search.search(structures, query)
+    if type_slug:
+        return structures.order_by("name", "id")
+    return structures.none()

@@ -1,0 +1,47 @@
+"""`maillage serve`: the production server (gunicorn), as `make run` calls it."""
+
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+
+def _default_workers() -> int:
+    return int(os.environ.get("MAILLAGE_WORKERS", 0)) or (2 * (os.cpu_count() or 1) + 1)
+
+
+class Command(BaseCommand):
+    help = "Serve Maillage with gunicorn (never Django's development server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=None)
+
+    def handle(self, *args, host, port, workers, **options):
+        from gunicorn.app.base import BaseApplication
+
+        from maillage.wsgi import application
+
+        if not 0 < port < 65536:
+            raise CommandError(
+                _("Port invalide : %(port)s (attendu entre 1 et 65535).") % {"port": port}
+            )
+
+        class MaillageServer(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", f"{host}:{port}")
+                self.cfg.set("workers", workers or _default_workers())
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", 4)
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 60)
+                self.cfg.set("preload_app", True)
+
+            def load(self):
+                return application
+
+        self.stdout.write(
+            _("Maillage sert sur http://%(host)s:%(port)s/") % {"host": host, "port": port}
+        )
+        MaillageServer().run()
