@@ -66,7 +66,7 @@ class Commune(models.Model):
         FROM_2K = "2k-10k", _("2 000 à 9 999 habitants")
         FROM_10K = "10k-50k", _("10 000 à 49 999 habitants")
         FROM_50K = "50k-100k", _("50 000 à 99 999 habitants")
-        OVER_100K = "100k+", _("100 000 habitants et plus")
+        OVER_100K = "100k-plus", _("100 000 habitants et plus")
 
     code = models.CharField(_("code INSEE"), max_length=5, primary_key=True)
     name = models.CharField(_("nom"), max_length=100, db_index=True)
@@ -76,7 +76,7 @@ class Commune(models.Model):
     )
     population = models.PositiveIntegerField(_("population municipale"), default=0)
     size_class = models.CharField(
-        _("taille"), max_length=8, choices=SizeClass.choices, db_index=True
+        _("taille"), max_length=10, choices=SizeClass.choices, db_index=True
     )
     postcodes = models.CharField(
         _("codes postaux"), max_length=200, blank=True, help_text=_("Séparés par des espaces.")

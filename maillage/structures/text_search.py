@@ -130,11 +130,19 @@ def _match_expression(words: list[str]):
     )
 
 
-def search(queryset: QuerySet, query: str) -> QuerySet:
-    """Structures of queryset matching every word of query (as a prefix), best first.
+def matching(queryset: QuerySet, query: str) -> QuerySet:
+    """Structures of queryset matching every word of query (as a prefix), unordered.
 
     An empty query, or one made only of stop words, matches nothing.
     """
+    words = query_terms(query)
+    if not words:
+        return queryset.none()
+    return queryset.filter(_match_expression(words))
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """Structures of queryset matching every word of query (as a prefix), best first."""
     words = query_terms(query)
     if not words:
         return queryset.none()
@@ -150,8 +158,4 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
         ),
         start=Value(0),
     )
-    return (
-        queryset.filter(_match_expression(words))
-        .annotate(search_rank=score)
-        .order_by("-search_rank", "id")
-    )
+    return matching(queryset, query).annotate(search_rank=score).order_by("-search_rank", "id")

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='code INSEE')),
                 ('name', models.CharField(db_index=True, max_length=100, verbose_name='nom')),
                 ('population', models.PositiveIntegerField(default=0, verbose_name='population municipale')),
-                ('size_class', models.CharField(choices=[('lt2k', 'moins de 2 000 habitants'), ('2k-10k', '2 000 à 9 999 habitants'), ('10k-50k', '10 000 à 49 999 habitants'), ('50k-100k', '50 000 à 99 999 habitants'), ('100k+', '100 000 habitants et plus')], db_index=True, max_length=8, verbose_name='taille')),
+                ('size_class', models.CharField(choices=[('lt2k', 'moins de 2 000 habitants'), ('2k-10k', '2 000 à 9 999 habitants'), ('10k-50k', '10 000 à 49 999 habitants'), ('50k-100k', '50 000 à 99 999 habitants'), ('100k-plus', '100 000 habitants et plus')], db_index=True, max_length=10, verbose_name='taille')),
                 ('postcodes', models.CharField(blank=True, help_text='Séparés par des espaces.', max_length=200, verbose_name='codes postaux')),
                 ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude du centre')),
                 ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude du centre')),

@@ -1,0 +1,162 @@
+"""The atlas filters and their facet counts, on the database in use."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+from django.utils import timezone
+
+from maillage.referential.models import Commune, Epci
+from maillage.structures.facets import facet_counts
+from maillage.structures.filters import StructureFilters
+from maillage.structures.models import ResilienceInitiative, Structure, Term
+from maillage.structures.text_search import structure_search_refresh
+from tests.factories import (
+    CommuneFactory,
+    DepartmentFactory,
+    EpciFactory,
+    RegionFactory,
+    StructureFactory,
+    TermFactory,
+)
+
+
+@pytest.fixture
+def atlas(db):
+    """Four structures whose expected answers are spelled out in each test."""
+    fablab = TermFactory(kind=Term.Kind.TYPE, slug="fablab", label_fr="Fablab")
+    living_lab = TermFactory(kind=Term.Kind.TYPE, slug="living-lab", label_fr="Living lab")
+    mobility = TermFactory(slug="mobilite", label_fr="Mobilité")
+    health = TermFactory(slug="sante", label_fr="Santé")
+    nantes = CommuneFactory(nantes=True)  # Pays de la Loire, métropole, 100k+
+    brittany = RegionFactory(code="53", name="Bretagne")
+    rural = CommuneFactory(
+        code="22001",
+        name="Bourg rural",
+        population=900,
+        department=DepartmentFactory(code="22", name="Côtes-d'Armor", region=brittany),
+        epci=EpciFactory(code="200069409", name="CC rurale", kind=Epci.Kind.COMMUNAUTE_COMMUNES),
+        latitude=48.4,
+        longitude=-2.8,
+    )
+    made = {
+        "a": StructureFactory(name="A", main_type=fablab, commune=nantes, themes=[mobility]),
+        "b": StructureFactory(
+            name="B", main_type=fablab, commune=nantes, themes=[mobility, health]
+        ),
+        "c": StructureFactory(
+            name="C",
+            main_type=living_lab,
+            commune=rural,
+            latitude=48.4,
+            longitude=-2.8,
+            themes=[health],
+            last_verified_at=timezone.now(),
+        ),
+        "d": StructureFactory(
+            name="D", main_type=living_lab, commune=rural, latitude=48.41, longitude=-2.81
+        ),
+    }
+    made["d"].secondary_types.set([fablab])
+    ResilienceInitiative.objects.create(structure=made["c"], title="Visières imprimées en 3D")
+    structure_search_refresh(structures=Structure.objects.all())
+    return made
+
+
+def names(params: str) -> list[str]:
+    filters = StructureFilters.parse(QueryDict(params))
+    assert not filters.problems, filters.problems
+    return sorted(s.name for s in filters.apply(Structure.objects.published()))
+
+
+@pytest.mark.django_db
+class TestFilters:
+    def test_no_filter_gives_everything(self, atlas):
+        assert names("") == ["A", "B", "C", "D"]
+
+    def test_type_includes_secondary_types(self, atlas):
+        assert names("type=fablab") == ["A", "B", "D"]
+
+    def test_themes_combine_with_or_by_default(self, atlas):
+        assert names("theme=mobilite&theme=sante") == ["A", "B", "C"]
+
+    def test_themes_combine_with_and_when_asked(self, atlas):
+        assert names("theme=mobilite,sante&theme_mode=and") == ["B"]
+
+    def test_location_filters(self, atlas):
+        assert names("region=53") == ["C", "D"]
+        assert names("department=44") == ["A", "B"]
+        assert names("territory=CC") == ["C", "D"]
+        assert names(f"size={Commune.SizeClass.OVER_100K}") == ["A", "B"]
+        assert names("epci=200069409") == ["C", "D"]
+
+    def test_resilience_and_verification(self, atlas):
+        assert names("resilience=yes") == ["C"]
+        assert names("verified=no") == ["A", "B", "D"]
+
+    def test_updated_since(self, atlas):
+        tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+        assert names(f"updated_since={tomorrow}") == []
+
+    def test_bounding_box(self, atlas):
+        assert names("bbox=-3,48,-2,49") == ["C", "D"]
+
+    def test_distance_from_a_point(self, atlas):
+        # D is about 1.3 km from C's point: inside 2 km, outside 1 km.
+        assert names("near=48.4,-2.8&radius=2") == ["C", "D"]
+        assert names("near=48.4,-2.8&radius=1") == ["C"]
+
+    def test_text_query_with_other_filters(self, atlas):
+        assert names("q=nantes&type=fablab") == ["A", "B"]
+
+
+@pytest.mark.django_db
+class TestBadParameters:
+    @pytest.mark.parametrize(
+        "params, parameter",
+        [
+            ("type=spaceport", "type"),
+            ("theme_mode=xor", "theme_mode"),
+            ("bbox=1,2,3", "bbox"),
+            ("bbox=10,50,20,40", "bbox"),
+            ("near=abc", "near"),
+            ("radius=5000", "radius"),
+            ("radius=-1", "radius"),
+            ("region=Bretagne!", "region"),
+            ("updated_since=yesterday", "updated_since"),
+            ("verified=maybe", "verified"),
+            ("size=huge", "size"),
+        ],
+    )
+    def test_each_bad_value_is_named_and_dropped(self, atlas, params, parameter):
+        filters = StructureFilters.parse(QueryDict(params))
+        assert [problem.parameter for problem in filters.problems] == [parameter]
+        assert filters.apply(Structure.objects.published()).count() == 4
+
+    def test_unknown_type_message_lists_accepted_values(self, atlas):
+        (problem,) = StructureFilters.parse(QueryDict("type=spaceport")).problems
+        assert "fablab" in problem.message and "living-lab" in problem.message
+
+
+@pytest.mark.django_db
+class TestFacetCounts:
+    def test_counts_are_what_clicking_gives(self, atlas):
+        filters = StructureFilters.parse(QueryDict("theme=sante"))
+        counts = facet_counts(filters=filters, queryset=Structure.objects.published())
+        # Themes are OR: their counts ignore the theme selection itself.
+        assert counts["theme"] == {"mobilite": 2, "sante": 2}
+        # Other facets count within the theme selection (B and C).
+        assert counts["type"] == {"fablab": 1, "living-lab": 1}
+        assert counts["region"] == {"52": 1, "53": 1}
+        assert counts["resilience"] == {"yes": 1, "no": 1}
+        for region, count in counts["region"].items():
+            assert len(names(f"theme=sante&region={region}")) == count
+
+    def test_type_counts_include_secondary_types_once(self, atlas):
+        counts = facet_counts(filters=StructureFilters(), queryset=Structure.objects.published())
+        assert counts["type"] == {"fablab": 3, "living-lab": 2}
+
+    def test_and_mode_counts_narrow(self, atlas):
+        filters = StructureFilters.parse(QueryDict("theme=mobilite&theme_mode=and"))
+        counts = facet_counts(filters=filters, queryset=Structure.objects.published())
+        assert counts["theme"] == {"mobilite": 2, "sante": 1}
