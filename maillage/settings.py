@@ -59,17 +59,24 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "corsheaders",
+    "ninja",
     "maillage.referential",
     "maillage.structures",
     "maillage.imports",
     "maillage.exports",
     "maillage.web",
+    "maillage.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "maillage.api.rate_limit.RateLimitMiddleware",
+    "maillage.api.headers.DataHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +144,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -150,6 +158,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MAILLAGE_LOG_LEVEL", "INFO")},
 }
+
+# A shared cache (Redis) makes rate limits hold across several application processes;
+# without one each process counts on its own.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# The read API: open to any origin, rate limited per client address.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+API_RATE_LIMIT = int(os.environ.get("MAILLAGE_API_RATE_LIMIT", "600"))
+API_RATE_WINDOW_SECONDS = 60
+# Number of reverse proxies in front of the application whose X-Forwarded-For is trusted
+# to give the client's address (0: use the connection's address).
+TRUSTED_PROXIES = int(os.environ.get("MAILLAGE_TRUSTED_PROXIES", "0"))
+
+DATA_LICENCE = "Licence Ouverte 2.0"
+DATA_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 # Where `make run` loads its default data from: the copies bundled in the repository.
 BUNDLED_DATA_DIR = PROJECT_DIR / "data"

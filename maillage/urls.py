@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from maillage.api.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("maillage.web.urls")),
 ]

@@ -6,61 +6,10 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from maillage.referential.models import Commune, Epci
+from maillage.referential.models import Commune
 from maillage.structures.facets import facet_counts
 from maillage.structures.filters import StructureFilters
-from maillage.structures.models import ResilienceInitiative, Structure, Term
-from maillage.structures.text_search import structure_search_refresh
-from tests.factories import (
-    CommuneFactory,
-    DepartmentFactory,
-    EpciFactory,
-    RegionFactory,
-    StructureFactory,
-    TermFactory,
-)
-
-
-@pytest.fixture
-def atlas(db):
-    """Four structures whose expected answers are spelled out in each test."""
-    fablab = TermFactory(kind=Term.Kind.TYPE, slug="fablab", label_fr="Fablab")
-    living_lab = TermFactory(kind=Term.Kind.TYPE, slug="living-lab", label_fr="Living lab")
-    mobility = TermFactory(slug="mobilite", label_fr="Mobilité")
-    health = TermFactory(slug="sante", label_fr="Santé")
-    nantes = CommuneFactory(nantes=True)  # Pays de la Loire, métropole, 100k+
-    brittany = RegionFactory(code="53", name="Bretagne")
-    rural = CommuneFactory(
-        code="22001",
-        name="Bourg rural",
-        population=900,
-        department=DepartmentFactory(code="22", name="Côtes-d'Armor", region=brittany),
-        epci=EpciFactory(code="200069409", name="CC rurale", kind=Epci.Kind.COMMUNAUTE_COMMUNES),
-        latitude=48.4,
-        longitude=-2.8,
-    )
-    made = {
-        "a": StructureFactory(name="A", main_type=fablab, commune=nantes, themes=[mobility]),
-        "b": StructureFactory(
-            name="B", main_type=fablab, commune=nantes, themes=[mobility, health]
-        ),
-        "c": StructureFactory(
-            name="C",
-            main_type=living_lab,
-            commune=rural,
-            latitude=48.4,
-            longitude=-2.8,
-            themes=[health],
-            last_verified_at=timezone.now(),
-        ),
-        "d": StructureFactory(
-            name="D", main_type=living_lab, commune=rural, latitude=48.41, longitude=-2.81
-        ),
-    }
-    made["d"].secondary_types.set([fablab])
-    ResilienceInitiative.objects.create(structure=made["c"], title="Visières imprimées en 3D")
-    structure_search_refresh(structures=Structure.objects.all())
-    return made
+from maillage.structures.models import Structure
 
 
 def names(params: str) -> list[str]:

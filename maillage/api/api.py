@@ -1,0 +1,275 @@
+"""The public read API, /api/v1/, documented by its OpenAPI document."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Query
+from ninja.errors import ValidationError
+
+from maillage.api import representations, schemas
+from maillage.referential.models import Commune, Department, Epci, Region
+from maillage.structures.facets import facet_counts
+from maillage.structures.filters import StructureFilters
+from maillage.structures.models import ResilienceInitiative, Structure, Term
+from maillage.structures.pagination import InvalidCursor, paginate
+
+api = NinjaAPI(
+    title="Maillage API",
+    version="1.0.0",
+    description=(
+        "API ouverte de l'atlas Maillage des structures d'innovation ouverte dans les "
+        "territoires. Lecture seule, sans clé, ouverte à toutes les origines (CORS), limitée "
+        "par adresse cliente (en-têtes RateLimit-*). Données sous "
+        f"{settings.DATA_LICENCE} ({settings.DATA_LICENCE_URL})."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+ERRORS = {422: schemas.ErrorOut}
+
+
+def _filters(request: HttpRequest) -> StructureFilters:
+    """The filters of the request, or a 422 naming every parameter that can't be used."""
+    filters = StructureFilters.parse(request.GET)
+    if filters.problems:
+        raise ValidationError(
+            [
+                {"loc": ["query", p.parameter], "msg": p.message, "input": p.value}
+                for p in filters.problems
+            ]
+        )
+    return filters
+
+
+def _page_url(request: HttpRequest, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+@api.get(
+    "/structures",
+    response={200: schemas.StructureList, **ERRORS},
+    tags=["structures"],
+    summary="Liste filtrée des structures publiées",
+)
+def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
+    filters = _filters(request)
+    sort = query.sort or ("relevance" if filters.q else "distance" if filters.near else "name")
+    if (sort == "relevance" and not filters.q) or (sort == "distance" and not filters.near):
+        needed = "q" if sort == "relevance" else "near"
+        raise ValidationError(
+            [
+                {
+                    "loc": ["query", "sort"],
+                    "msg": f"Le tri « {sort} » demande le paramètre « {needed} ».",
+                    "input": sort,
+                }
+            ]
+        )
+    matches = filters.apply(Structure.objects.published())
+    try:
+        page = paginate(
+            representations.with_relations(matches),
+            sort=sort,
+            limit=query.limit,
+            cursor=query.cursor,
+        )
+    except InvalidCursor:
+        raise ValidationError(
+            [
+                {
+                    "loc": ["query", "cursor"],
+                    "msg": "Curseur invalide : utilisez l'adresse `next` ou `previous` d'une "
+                    "réponse précédente, avec le même tri.",
+                    "input": query.cursor,
+                }
+            ]
+        ) from None
+    return {
+        "count": filters.apply(Structure.objects.published(), rank=False).count(),
+        "next": _page_url(request, page.next_cursor),
+        "previous": _page_url(request, page.previous_cursor),
+        "licence": settings.DATA_LICENCE,
+        "results": [representations.summary(s) for s in page.items],
+    }
+
+
+@api.get(
+    "/structures/{structure_id}",
+    response={200: schemas.StructureDetail},
+    tags=["structures"],
+    summary="Une structure, par son identifiant stable",
+)
+def structure_detail(request: HttpRequest, structure_id: str):
+    queryset = representations.with_relations(Structure.objects.published(), detail=True)
+    return representations.detail(get_object_or_404(queryset, uid=structure_id))
+
+
+@api.get(
+    "/facets",
+    response={200: schemas.FacetsOut, **ERRORS},
+    tags=["structures"],
+    summary="Nombre de structures par valeur de chaque filtre",
+)
+def facets(request: HttpRequest, query: Query[schemas.FilterQuery]):
+    filters = _filters(request)
+    published = Structure.objects.published()
+    counts = facet_counts(filters=filters, queryset=published)
+    labels = {(term.kind, term.slug): term for term in Term.objects.all()}
+    kinds = {
+        "type": "type",
+        "theme": "theme",
+        "format": "format",
+        "audience": "actor",
+        "partner": "actor",
+    }
+    names = {
+        **{("region", r.code): (r.name, r.name) for r in Region.objects.all()},
+        **{("department", d.code): (d.name, d.name) for d in Department.objects.all()},
+        **{("territory", k): (str(label), str(label)) for k, label in Epci.Kind.choices},
+        **{("size", k): (str(label), str(label)) for k, label in Commune.SizeClass.choices},
+        ("resilience", "yes"): ("Avec initiative de résilience", "With a resilience initiative"),
+        ("resilience", "no"): ("Sans initiative de résilience", "Without a resilience initiative"),
+        ("verified", "yes"): ("Vérifiée", "Verified"),
+        ("verified", "no"): ("Non vérifiée", "Not verified"),
+    }
+
+    def label(parameter: str, value: str) -> tuple[str, str]:
+        if parameter in kinds:
+            term = labels.get((kinds[parameter], value))
+            return (term.label_fr, term.label_en) if term else (value, value)
+        return names.get((parameter, value), (value, value))
+
+    return {
+        "count": filters.apply(published, rank=False).count(),
+        "licence": settings.DATA_LICENCE,
+        "facets": {
+            parameter: [
+                {
+                    "value": value,
+                    "label_fr": label(parameter, value)[0],
+                    "label_en": label(parameter, value)[1],
+                    "count": count,
+                }
+                for value, count in sorted(values.items(), key=lambda item: (-item[1], item[0]))
+            ]
+            for parameter, values in counts.items()
+        },
+    }
+
+
+@api.get(
+    "/vocabularies",
+    response={200: schemas.VocabulariesOut},
+    tags=["vocabulaires"],
+    summary="Vocabulaires (types, thèmes, formats, acteurs, résilience), en français et anglais",
+)
+def vocabularies(request: HttpRequest):
+    grouped: dict[str, list[Term]] = {kind: [] for kind in Term.Kind.values}
+    for term in Term.objects.all():
+        grouped[term.kind].append(term)
+    return {"licence": settings.DATA_LICENCE, "vocabularies": grouped}
+
+
+def _territories(rows, counts: dict, populations: dict) -> dict:
+    results = [
+        {
+            "code": code,
+            "name": name,
+            "parent": parent,
+            "kind": kind,
+            "population": populations.get(code) or 0,
+            "structures": counts.get(code, 0),
+        }
+        for code, name, parent, kind in rows
+    ]
+    return {"count": len(results), "licence": settings.DATA_LICENCE, "results": results}
+
+
+def _counts(lookup: str) -> dict:
+    rows = Structure.objects.published().values_list(lookup).annotate(n=Count("pk")).order_by()
+    return dict(rows)
+
+
+def _populations(lookup: str) -> dict:
+    rows = Commune.objects.values_list(lookup).annotate(p=Sum("population")).order_by()
+    return dict(rows)
+
+
+@api.get("/territories/regions", response=schemas.TerritoryList, tags=["territoires"])
+def regions(request: HttpRequest):
+    """Régions, avec leur population municipale et leur nombre de structures publiées."""
+    return _territories(
+        [(r.code, r.name, None, None) for r in Region.objects.all()],
+        _counts("commune__department__region"),
+        _populations("department__region"),
+    )
+
+
+@api.get("/territories/departments", response=schemas.TerritoryList, tags=["territoires"])
+def departments(request: HttpRequest):
+    """Départements, avec leur région, leur population et leur nombre de structures."""
+    return _territories(
+        [(d.code, d.name, d.region_id, None) for d in Department.objects.all()],
+        _counts("commune__department"),
+        _populations("department"),
+    )
+
+
+@api.get("/territories/epci", response=schemas.TerritoryList, tags=["territoires"])
+def epcis(request: HttpRequest):
+    """EPCI à fiscalité propre, avec leur nature, leur population et leur nombre de structures."""
+    return _territories(
+        [(e.code, e.name, None, e.kind) for e in Epci.objects.all()],
+        _counts("commune__epci"),
+        _populations("epci"),
+    )
+
+
+@api.get("/territories/communes", response=schemas.TerritoryList, tags=["territoires"])
+def communes(request: HttpRequest, department: str = Query(..., min_length=2, max_length=3)):
+    """Communes d'un département (code INSEE), avec population et nombre de structures."""
+    department_communes = Commune.objects.filter(department_id=department.upper())
+    counts = dict(
+        Structure.objects.published()
+        .filter(commune__department_id=department.upper())
+        .values_list("commune")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _territories(
+        [(c.code, c.name, c.department_id, c.size_class) for c in department_communes],
+        counts,
+        {c.code: c.population for c in department_communes},
+    )
+
+
+@api.get(
+    "/resilience-initiatives",
+    response={200: schemas.InitiativeList, **ERRORS},
+    tags=["structures"],
+    summary="Initiatives de résilience des structures filtrées",
+)
+def resilience_initiatives(request: HttpRequest, query: Query[schemas.FilterQuery]):
+    filters = _filters(request)
+    structures = filters.apply(Structure.objects.published(), rank=False)
+    initiatives = ResilienceInitiative.objects.filter(
+        structure__in=structures.values("pk")
+    ).select_related("structure", "category")
+    results = [
+        {
+            **representations.initiative(item),
+            "structure_id": item.structure.uid,
+            "structure_name": item.structure.name,
+        }
+        for item in initiatives
+    ]
+    return {"count": len(results), "licence": settings.DATA_LICENCE, "results": results}

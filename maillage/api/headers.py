@@ -1,0 +1,32 @@
+"""Headers every API response carries: the data's licence and last update, and caching."""
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils.http import http_date
+
+from maillage.structures.models import Structure
+
+
+def data_updated_at():
+    """When the published data last changed (an index lookup on updated_at)."""
+    return Structure.objects.aggregate(latest=Max("updated_at"))["latest"]
+
+
+class DataHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return response
+        response["Link"] = f'<{settings.DATA_LICENCE_URL}>; rel="license"'
+        response["X-Data-Licence"] = settings.DATA_LICENCE
+        updated = data_updated_at()
+        if updated:
+            response["X-Data-Updated"] = updated.isoformat()
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response.setdefault("Cache-Control", "public, max-age=60")
+            if updated:
+                response.setdefault("Last-Modified", http_date(updated.timestamp()))
+        return response

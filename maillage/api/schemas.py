@@ -1,0 +1,240 @@
+"""Input and output schemas of the public API (they generate the OpenAPI document)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from maillage.structures.pagination import SORTS
+
+
+class FilterQuery(Schema):
+    """The atlas filters, the same as the map's. Multi-valued parameters take repeated
+    values (`theme=a&theme=b`) or comma-separated ones (`theme=a,b`)."""
+
+    q: str | None = Field(
+        None,
+        description="Recherche plein texte en français (accents, casse, tirets ignorés ; "
+        "préfixes et racines des mots).",
+        max_length=200,
+    )
+    type: list[str] | None = Field(None, description="Types de structure (identifiants).")
+    type_mode: Literal["or", "and"] | None = Field(None, description="Combinaison des types.")
+    theme: list[str] | None = Field(None, description="Thématiques (identifiants).")
+    theme_mode: Literal["or", "and"] | None = Field(None, description="Combinaison des thèmes.")
+    format: list[str] | None = Field(None, description="Formats d'activité (identifiants).")
+    format_mode: Literal["or", "and"] | None = Field(None, description="Combinaison des formats.")
+    audience: list[str] | None = Field(None, description="Publics accompagnés (identifiants).")
+    audience_mode: Literal["or", "and"] | None = Field(None, description="Combinaison des publics.")
+    partner: list[str] | None = Field(None, description="Types de partenaires (identifiants).")
+    partner_mode: Literal["or", "and"] | None = Field(
+        None, description="Combinaison des types de partenaires."
+    )
+    region: list[str] | None = Field(None, description="Régions (codes INSEE, ex. 53).")
+    department: list[str] | None = Field(None, description="Départements (codes INSEE, ex. 35).")
+    epci: list[str] | None = Field(None, description="EPCI (SIREN, 9 chiffres).")
+    territory: list[Literal["ME", "CU", "CA", "CC"]] | None = Field(
+        None,
+        description="Nature de l'EPCI de la commune : ME métropole, CU communauté urbaine, "
+        "CA communauté d'agglomération, CC communauté de communes.",
+    )
+    size: list[Literal["lt2k", "2k-10k", "10k-50k", "50k-100k", "100k-plus"]] | None = Field(
+        None, description="Taille de la commune (population municipale)."
+    )
+    resilience: Literal["yes", "no"] | None = Field(
+        None, description="Avec (yes) ou sans (no) initiative de résilience."
+    )
+    verified: Literal["yes", "no"] | None = Field(
+        None, description="Fiche vérifiée (yes) ou non vérifiée (no)."
+    )
+    updated_since: datetime.date | None = Field(
+        None, description="Modifiées depuis cette date (AAAA-MM-JJ)."
+    )
+    bbox: str | None = Field(
+        None,
+        description="Emprise : ouest,sud,est,nord en degrés WGS 84.",
+    )
+    near: str | None = Field(
+        None,
+        description="Point de référence : latitude,longitude en degrés WGS 84.",
+    )
+    radius: str | None = Field(
+        None, description="Rayon autour de `near`, en kilomètres, de 0 à 1000 (défaut 10)."
+    )
+
+
+class ListQuery(FilterQuery):
+    sort: Literal[tuple(SORTS)] | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Ordre : name, -name, updated_at, -updated_at, relevance (avec q), "
+        "distance (avec near). Par défaut : relevance avec q, distance avec near, sinon name.",
+    )
+    limit: int = Field(50, ge=1, le=500, description="Nombre de résultats par page (1 à 500).")
+    cursor: str | None = Field(
+        None, description="Curseur de page renvoyé par `next` ou `previous`.", max_length=500
+    )
+
+
+class TermRef(Schema):
+    slug: str
+    label_fr: str
+    label_en: str
+
+
+class TermOut(TermRef):
+    description_fr: str
+    description_en: str
+    color: str
+
+
+class CommuneRef(Schema):
+    code: str
+    name: str
+
+
+class EpciRef(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+class SourceOut(Schema):
+    slug: str
+    name: str
+    url: str
+    licence: str
+    attribution: str
+
+
+class StructureSummary(Schema):
+    id: str = Field(..., description="Identifiant stable.")
+    slug: str
+    name: str
+    acronym: str
+    main_type: str
+    secondary_types: list[str]
+    short_description: str
+    commune: CommuneRef | None
+    department: str | None
+    region: str | None
+    epci: EpciRef | None
+    latitude: float | None
+    longitude: float | None
+    geo_precision: str
+    website: str
+    themes: list[str]
+    formats: list[str]
+    audiences: list[str]
+    partner_kinds: list[str]
+    verified: bool
+    last_verified_at: datetime.datetime | None
+    updated_at: datetime.datetime
+    url: str = Field(..., description="Page de la structure sur Maillage.")
+    distance_km: float | None = None
+
+
+class PartnerOut(Schema):
+    name: str
+    kind: str | None
+    structure_id: str | None
+
+
+class ValueExampleOut(Schema):
+    title: str
+    description: str
+
+
+class ContactOut(Schema):
+    name: str
+    role: str
+    email: str
+    phone: str
+
+
+class InitiativeOut(Schema):
+    title: str
+    description: str
+    category: str | None
+    started_on: datetime.date | None
+    ended_on: datetime.date | None
+
+
+class StructureDetail(StructureSummary):
+    description: str
+    address: str
+    postcode: str
+    geo_source: str
+    twitter: str
+    facebook: str
+    linkedin: str
+    year_founded: int | None
+    legal_form: str
+    siret: str
+    status: str
+    partners: list[PartnerOut]
+    value_examples: list[ValueExampleOut]
+    contacts: list[ContactOut] = Field(
+        ..., description="Seulement les personnes qui ont accepté la publication."
+    )
+    resilience_initiatives: list[InitiativeOut]
+    source: SourceOut
+    source_record_id: str
+    verified_by: str
+
+
+class StructureList(Schema):
+    count: int = Field(..., description="Nombre total de structures correspondantes.")
+    next: str | None = Field(..., description="Adresse de la page suivante.")
+    previous: str | None = Field(..., description="Adresse de la page précédente.")
+    licence: str
+    results: list[StructureSummary]
+
+
+class FacetValue(Schema):
+    value: str
+    label_fr: str
+    label_en: str
+    count: int
+
+
+class FacetsOut(Schema):
+    count: int
+    licence: str
+    facets: dict[str, list[FacetValue]]
+
+
+class VocabulariesOut(Schema):
+    licence: str
+    vocabularies: dict[str, list[TermOut]]
+
+
+class TerritoryOut(Schema):
+    code: str
+    name: str
+    population: int
+    structures: int
+    parent: str | None = None
+    kind: str | None = None
+
+
+class TerritoryList(Schema):
+    count: int
+    licence: str
+    results: list[TerritoryOut]
+
+
+class InitiativeWithStructure(InitiativeOut):
+    structure_id: str
+    structure_name: str
+
+
+class InitiativeList(Schema):
+    count: int
+    licence: str
+    results: list[InitiativeWithStructure]
+
+
+class ErrorOut(Schema):
+    detail: list[dict] | str

@@ -1,0 +1,93 @@
+"""Keyset (cursor) pagination of structure lists, stable while the data changes.
+
+A cursor is an opaque token holding the sort values of the last row seen and the direction.
+Paging forward then back gives the same pages; no OFFSET, so the last page costs what the
+first does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+
+# sort name → (field or annotation, descending). Ties are broken by id, ascending.
+SORTS: dict[str, tuple[str, bool]] = {
+    "name": ("name", False),
+    "-name": ("name", True),
+    "updated_at": ("updated_at", False),
+    "-updated_at": ("updated_at", True),
+    "relevance": ("search_rank", True),
+    "distance": ("distance_km", False),
+}
+
+
+class InvalidCursor(ValueError):
+    """The cursor is not one this API produced (or was produced for another sort)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _encode(sort: str, value, pk: int, backwards: bool) -> str:
+    if isinstance(value, datetime.datetime):
+        value = {"dt": value.isoformat()}
+    payload = json.dumps([sort, value, pk, backwards], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: str) -> tuple[object, int, bool]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        cursor_sort, value, pk, backwards = json.loads(base64.urlsafe_b64decode(padded))
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
+        raise InvalidCursor(cursor) from error
+    if cursor_sort != sort or not isinstance(pk, int) or not isinstance(backwards, bool):
+        raise InvalidCursor(cursor)
+    if isinstance(value, dict):
+        try:
+            value = datetime.datetime.fromisoformat(value["dt"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise InvalidCursor(cursor) from error
+    elif not isinstance(value, str | int | float):
+        raise InvalidCursor(cursor)
+    return value, pk, backwards
+
+
+def paginate(queryset: QuerySet, *, sort: str, limit: int, cursor: str | None) -> Page:
+    """One page of queryset in sort order, after (or before) the cursor."""
+    field, descending = SORTS[sort]
+    backwards = False
+    if cursor:
+        value, pk, backwards = _decode(cursor, sort)
+        after = descending == backwards  # moving to larger values of field
+        beyond = Q(**{f"{field}__gt" if after else f"{field}__lt": value})
+        tie = Q(**{field: value}, pk__gt=pk) if not backwards else Q(**{field: value}, pk__lt=pk)
+        queryset = queryset.filter(beyond | tie)
+    ascending_field = not descending if not backwards else descending
+    order = F(field).asc() if ascending_field else F(field).desc()
+    queryset = queryset.order_by(order, "-pk" if backwards else "pk")
+    rows = list(queryset[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+
+    def key(row):
+        return getattr(row, field)
+
+    has_next = (more if not backwards else True) and bool(rows)
+    has_previous = (bool(cursor) if not backwards else more) and bool(rows)
+    return Page(
+        items=rows,
+        next_cursor=_encode(sort, key(rows[-1]), rows[-1].pk, False) if has_next else None,
+        previous_cursor=_encode(sort, key(rows[0]), rows[0].pk, True) if has_previous else None,
+    )
