@@ -104,7 +104,7 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
 
 @api.get(
     "/structures/{structure_id}",
-    response={200: schemas.StructureDetail},
+    response={200: schemas.StructureDetail, 404: schemas.ErrorOut},
     tags=["structures"],
     summary="Une structure, par son identifiant stable",
 )
@@ -234,7 +234,11 @@ def epcis(request: HttpRequest):
     )
 
 
-@api.get("/territories/communes", response=schemas.TerritoryList, tags=["territoires"])
+@api.get(
+    "/territories/communes",
+    response={200: schemas.TerritoryList, **ERRORS},
+    tags=["territoires"],
+)
 def communes(request: HttpRequest, department: str = Query(..., min_length=2, max_length=3)):
     """Communes d'un département (code INSEE), avec population et nombre de structures."""
     department_communes = Commune.objects.filter(department_id=department.upper())

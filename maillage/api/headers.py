@@ -22,7 +22,9 @@ class DataHeadersMiddleware:
             return response
         response["Link"] = f'<{settings.DATA_LICENCE_URL}>; rel="license"'
         response["X-Data-Licence"] = settings.DATA_LICENCE
-        updated = data_updated_at()
+        # The API's own description is not data: no database read for it.
+        describes_itself = request.path.endswith(("/openapi.json", "/docs"))
+        updated = None if describes_itself else data_updated_at()
         if updated:
             response["X-Data-Updated"] = updated.isoformat()
         if request.method in ("GET", "HEAD") and response.status_code == 200:
