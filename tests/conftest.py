@@ -1,7 +1,9 @@
 import pytest
 from django.utils import timezone
 
+from maillage.referential.loading import referential_load
 from maillage.referential.models import Epci
+from maillage.referential.resolution import CommuneResolver
 from maillage.structures.models import ResilienceInitiative, Structure, Term
 from maillage.structures.text_search import structure_search_refresh
 from tests.factories import (
@@ -12,6 +14,21 @@ from tests.factories import (
     StructureFactory,
     TermFactory,
 )
+
+
+@pytest.fixture(scope="session")
+def referential(django_db_setup, django_db_blocker) -> dict[str, int]:
+    """The bundled referential (35,000 communes), loaded once per session outside any test
+    transaction. Tests marked `django_db(transaction=True)` flush the database and remove it.
+    """
+    with django_db_blocker.unblock():
+        return referential_load()
+
+
+@pytest.fixture(scope="session")
+def resolver(referential, django_db_blocker) -> CommuneResolver:
+    with django_db_blocker.unblock():
+        return CommuneResolver()
 
 
 @pytest.fixture(autouse=True)

@@ -124,7 +124,8 @@ class CommuneAlias(models.Model):
         FORMER = "former", _("ancienne commune")
 
     code = models.CharField(_("code INSEE"), max_length=5, db_index=True)
-    name = models.CharField(_("nom"), max_length=100)
+    # Some communes merged before 2019 have lost their name in every open source we use.
+    name = models.CharField(_("nom"), max_length=100, blank=True)
     kind = models.CharField(_("nature"), max_length=16, choices=Kind.choices)
     commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="aliases")
 

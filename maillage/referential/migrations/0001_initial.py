@@ -5,87 +5,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('code', models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=3, primary_key=True, serialize=False, verbose_name="code INSEE"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
             ],
             options={
-                'verbose_name': 'département',
-                'verbose_name_plural': 'départements',
-                'ordering': ['code'],
+                "verbose_name": "département",
+                "verbose_name_plural": "départements",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Epci',
+            name="Epci",
             fields=[
-                ('code', models.CharField(max_length=9, primary_key=True, serialize=False, verbose_name='SIREN')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('ME', 'Métropole'), ('CU', 'Communauté urbaine'), ('CA', "Communauté d'agglomération"), ('CC', 'Communauté de communes')], db_index=True, max_length=2, verbose_name='nature')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=9, primary_key=True, serialize=False, verbose_name="SIREN"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ME", "Métropole"),
+                            ("CU", "Communauté urbaine"),
+                            ("CA", "Communauté d'agglomération"),
+                            ("CC", "Communauté de communes"),
+                        ],
+                        db_index=True,
+                        max_length=2,
+                        verbose_name="nature",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'EPCI',
-                'verbose_name_plural': 'EPCI',
-                'ordering': ['name'],
+                "verbose_name": "EPCI",
+                "verbose_name_plural": "EPCI",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=3, primary_key=True, serialize=False, verbose_name="code INSEE"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
             ],
             options={
-                'verbose_name': 'région',
-                'verbose_name_plural': 'régions',
-                'ordering': ['name'],
+                "verbose_name": "région",
+                "verbose_name_plural": "régions",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('code', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='nom')),
-                ('population', models.PositiveIntegerField(default=0, verbose_name='population municipale')),
-                ('size_class', models.CharField(choices=[('lt2k', 'moins de 2 000 habitants'), ('2k-10k', '2 000 à 9 999 habitants'), ('10k-50k', '10 000 à 49 999 habitants'), ('50k-100k', '50 000 à 99 999 habitants'), ('100k-plus', '100 000 habitants et plus')], db_index=True, max_length=10, verbose_name='taille')),
-                ('postcodes', models.CharField(blank=True, help_text='Séparés par des espaces.', max_length=200, verbose_name='codes postaux')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude du centre')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude du centre')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='referential.department')),
-                ('epci', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='communes', to='referential.epci')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=5, primary_key=True, serialize=False, verbose_name="code INSEE"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="nom")),
+                (
+                    "population",
+                    models.PositiveIntegerField(default=0, verbose_name="population municipale"),
+                ),
+                (
+                    "size_class",
+                    models.CharField(
+                        choices=[
+                            ("lt2k", "moins de 2 000 habitants"),
+                            ("2k-10k", "2 000 à 9 999 habitants"),
+                            ("10k-50k", "10 000 à 49 999 habitants"),
+                            ("50k-100k", "50 000 à 99 999 habitants"),
+                            ("100k-plus", "100 000 habitants et plus"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="taille",
+                    ),
+                ),
+                (
+                    "postcodes",
+                    models.CharField(
+                        blank=True,
+                        help_text="Séparés par des espaces.",
+                        max_length=200,
+                        verbose_name="codes postaux",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.FloatField(blank=True, null=True, verbose_name="latitude du centre"),
+                ),
+                (
+                    "longitude",
+                    models.FloatField(blank=True, null=True, verbose_name="longitude du centre"),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="referential.department",
+                    ),
+                ),
+                (
+                    "epci",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="communes",
+                        to="referential.epci",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commune',
-                'verbose_name_plural': 'communes',
-                'ordering': ['name'],
+                "verbose_name": "commune",
+                "verbose_name_plural": "communes",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='department',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='referential.region'),
+            model_name="department",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="departments",
+                to="referential.region",
+            ),
         ),
         migrations.CreateModel(
-            name='CommuneAlias',
+            name="CommuneAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=5, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('delegated', 'commune déléguée'), ('associated', 'commune associée'), ('arrondissement', 'arrondissement municipal'), ('former', 'ancienne commune')], max_length=16, verbose_name='nature')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='referential.commune')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=5, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("delegated", "commune déléguée"),
+                            ("associated", "commune associée"),
+                            ("arrondissement", "arrondissement municipal"),
+                            ("former", "ancienne commune"),
+                        ],
+                        max_length=16,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="referential.commune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ancien code ou nom de commune',
-                'verbose_name_plural': 'anciens codes et noms de communes',
-                'constraints': [models.UniqueConstraint(fields=('code', 'kind', 'commune'), name='unique_commune_alias')],
+                "verbose_name": "ancien code ou nom de commune",
+                "verbose_name_plural": "anciens codes et noms de communes",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("code", "kind", "commune"), name="unique_commune_alias"
+                    )
+                ],
             },
         ),
     ]
