@@ -176,6 +176,11 @@ class Structure(models.Model):
     source_record_id = models.CharField(_("identifiant dans la source"), max_length=100, blank=True)
     last_verified_at = models.DateTimeField(_("dernière vérification"), null=True, blank=True)
     verified_by = models.CharField(_("vérifiée par"), max_length=200, blank=True)
+    provenance_note = models.TextField(
+        _("note de provenance"),
+        blank=True,
+        help_text=_("Ce que l'on sait de l'origine de la fiche et ce qui reste à vérifier."),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True, db_index=True)
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import snowballstemmer
 from django.db import connection
-from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 # Words too common to help: articles, prepositions, conjunctions, elided forms.
@@ -112,15 +112,19 @@ def query_terms(query: str) -> list[str]:
     return list(seen)[:_MAX_QUERY_TERMS]
 
 
+class _TsMatch(Func):
+    """to_tsvector('simple', document) @@ to_tsquery('simple', query): the GIN index's
+    expression exactly, so PostgreSQL uses the index."""
+
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    arg_joiner = ") @@ to_tsquery('simple'::regconfig, "
+    output_field = BooleanField()
+
+
 def _match_expression(words: list[str]):
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"{word}:*" for word in words)
-        return RawSQL(
-            "to_tsvector('simple'::regconfig, structures_structure.search_document)"
-            " @@ to_tsquery('simple'::regconfig, %s)",
-            [tsquery],
-            output_field=BooleanField(),
-        )
+        return _TsMatch(F("search_document"), Value(tsquery))
     fts_query = " ".join(f"{word}*" for word in words)
     return Q(
         id__in=RawSQL(

@@ -3,8 +3,10 @@ its own schema, on every endpoint, with generated valid and invalid parameters."
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 # Served by the application itself, as a re-user's client would read it.
@@ -12,13 +14,20 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def generous_rate_limit(settings):
+def in_process_app(settings):
     settings.API_RATE_LIMIT = 1_000_000  # the generated requests must not hit the limit
     cache.clear()
+    # As Django's test client does: keep the test's connection (and its transaction) open
+    # across the requests the WSGI client makes.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("atlas", "generous_rate_limit")
+@pytest.mark.usefixtures("atlas", "in_process_app")
 @schema.parametrize()
 @settings(
     max_examples=25,
