@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "maillage.exports",
     "maillage.web",
     "maillage.api",
+    "maillage.backups",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,74 @@
+"""The database objects behind full-text search, kept in place after every migration.
+
+SQLite: an FTS5 table over Structure.search_document (external content) and the triggers
+that keep it in step. Django rebuilds a SQLite table for some schema changes, which drops
+its triggers; `search_index_ensure` runs after every `migrate` (post_migrate) and puts back
+whatever is missing, rebuilding the index when it had to.
+PostgreSQL: a GIN index on the 'simple' tsvector of the already-stemmed document.
+"""
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+FTS_TABLE = "structures_structure_fts"
+
+_SQLITE_TABLE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "search_document, content='structures_structure', content_rowid='id', "
+    "tokenize='unicode61', prefix='2 3 4')"
+)
+_SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_insert": (
+        "AFTER INSERT ON structures_structure BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_document) VALUES (new.id, new.search_document);"
+        " END"
+    ),
+    f"{FTS_TABLE}_delete": (
+        "AFTER DELETE ON structures_structure BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_document) "
+        "VALUES ('delete', old.id, old.search_document); END"
+    ),
+    f"{FTS_TABLE}_update": (
+        "AFTER UPDATE OF search_document ON structures_structure BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_document) "
+        "VALUES ('delete', old.id, old.search_document); "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_document) VALUES (new.id, new.search_document);"
+        " END"
+    ),
+}
+_POSTGRESQL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS structures_structure_search_gin ON structures_structure "
+    "USING gin (to_tsvector('simple'::regconfig, search_document))"
+)
+
+
+def search_index_ensure(connection: BaseDatabaseWrapper) -> bool:
+    """Create what is missing of the search index; True when the index had to be rebuilt."""
+    if "structures_structure" not in connection.introspection.table_names():
+        return False
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_POSTGRESQL_INDEX)
+            return False
+        if connection.vendor != "sqlite":
+            return False
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {row[0] for row in cursor.fetchall()}
+        missing = [name for name in _SQLITE_TRIGGERS if name not in present]
+        if not missing:
+            return False
+        cursor.execute(_SQLITE_TABLE)
+        for name in missing:
+            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {_SQLITE_TRIGGERS[name]}")
+        # Rows written while a trigger was missing are not indexed: index them all again.
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        return True
+
+
+def search_index_drop(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP INDEX IF EXISTS structures_structure_search_gin")
+        elif connection.vendor == "sqlite":
+            for name in _SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
