@@ -16,6 +16,7 @@ from maillage.structures.models import (
     Contact,
     NamedPartner,
     ResilienceInitiative,
+    Source,
     Structure,
     Term,
 )
@@ -37,9 +38,7 @@ def structure_get(*, key: str) -> Structure:
     candidates = list(
         Structure.objects.filter(status__in=PUBLIC_STATUSES)
         .filter(Q(slug=key) | Q(uid=key))
-        .select_related(
-            "main_type", "source", "commune__department__region", "commune__epci"
-        )
+        .select_related("main_type", "source", "commune__department__region", "commune__epci")
         .prefetch_related(
             "secondary_types",
             "themes",
@@ -84,10 +83,15 @@ class TypeCount:
 
 def type_counts() -> list[TypeCount]:
     """Every structure type, in vocabulary order, with its number of published structures."""
-    terms = Term.objects.filter(kind=Term.Kind.TYPE).annotate(
-        published=Count(
-            "main_structures", filter=Q(main_structures__status=Structure.Status.PUBLISHED)
+    terms = (
+        Term.objects.filter(kind=Term.Kind.TYPE)
+        .annotate(
+            published=Count(
+                "main_structures", filter=Q(main_structures__status=Structure.Status.PUBLISHED)
+            )
         )
+        # Explicit: Meta.ordering does not apply to aggregating queries.
+        .order_by("position", "label_fr")
     )
     return [TypeCount(term=term, count=term.published) for term in terms]
 
@@ -103,7 +107,9 @@ def region_counts() -> list[RegionCount]:
     """Regions holding at least one published structure, the best endowed first."""
     published = Q(departments__communes__structures__status=Structure.Status.PUBLISHED)
     regions = (
-        Region.objects.annotate(published=Count("departments__communes__structures", filter=published))
+        Region.objects.annotate(
+            published=Count("departments__communes__structures", filter=published)
+        )
         .filter(published__gt=0)
         .order_by("-published", "name")
     )
@@ -120,7 +126,7 @@ def recent_structures(*, limit: int = 6) -> QuerySet[Structure]:
 
 
 def structure_types() -> QuerySet[Term]:
-    return Term.objects.filter(kind=Term.Kind.TYPE)
+    return Term.objects.filter(kind=Term.Kind.TYPE).order_by("position", "label_fr")
 
 
 def structure_search(*, query: str, type_slug: str | None = None) -> QuerySet[Structure]:
@@ -138,3 +144,10 @@ def structure_search(*, query: str, type_slug: str | None = None) -> QuerySet[St
     if type_slug:
         return structures.order_by("name", "id")
     return structures.none()
+
+
+def source_list() -> QuerySet[Source]:
+    """Every source with its number of published structures, the largest first."""
+    return Source.objects.annotate(
+        published=Count("structures", filter=Q(structures__status=Structure.Status.PUBLISHED))
+    ).order_by("-published", "name")

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('structures', '0002_full_text_search'),
+        ("structures", "0002_full_text_search"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='structure',
-            name='provenance_note',
-            field=models.TextField(blank=True, help_text="Ce que l'on sait de l'origine de la fiche et ce qui reste à vérifier.", verbose_name='note de provenance'),
+            model_name="structure",
+            name="provenance_note",
+            field=models.TextField(
+                blank=True,
+                help_text="Ce que l'on sait de l'origine de la fiche et ce qui reste à vérifier.",
+                verbose_name="note de provenance",
+            ),
         ),
     ]
