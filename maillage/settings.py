@@ -50,6 +50,19 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("MAILLAGE_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("MAILLAGE_CSRF_TRUSTED_ORIGINS", "")
 
+# Production over HTTPS: redirects, HSTS and secure cookies (see README, "Deployment").
+HTTPS = env_bool("MAILLAGE_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -179,6 +192,9 @@ API_RATE_WINDOW_SECONDS = 60
 # Number of reverse proxies in front of the application whose X-Forwarded-For is trusted
 # to give the client's address (0: use the connection's address).
 TRUSTED_PROXIES = int(os.environ.get("MAILLAGE_TRUSTED_PROXIES", "0"))
+if TRUSTED_PROXIES:
+    # The proxy terminates TLS and says so; only trusted when a proxy is declared.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_LICENCE = "Licence Ouverte 2.0"
 DATA_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
