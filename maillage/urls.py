@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("maillage.web.map_urls")),
+    path("", include("maillage.web.insights_urls")),
     path("", include("maillage.web.urls")),
 ]
