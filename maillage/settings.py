@@ -196,6 +196,11 @@ if TRUSTED_PROXIES:
     # The proxy terminates TLS and says so; only trusted when a proxy is declared.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Address geocoding during imports: a Base Adresse Nationale-compatible service, queried
+# as {URL}/search/?q=. Empty: addresses without coordinates are placed at the commune centre.
+MAILLAGE_GEOCODER_URL = os.environ.get("MAILLAGE_GEOCODER_URL", "")
+MAILLAGE_GEOCODER_TIMEOUT = float(os.environ.get("MAILLAGE_GEOCODER_TIMEOUT", "3"))
+
 DATA_LICENCE = "Licence Ouverte 2.0"
 DATA_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 

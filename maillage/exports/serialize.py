@@ -1,0 +1,93 @@
+"""Structures as export rows: flat (CSV, XLSX) or nested (JSON, GeoJSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from maillage.exports.columns import COLUMNS, MULTI_VALUE_SEPARATOR
+from maillage.structures.models import Contact, NamedPartner, ResilienceInitiative, Structure
+
+
+def export_queryset(queryset: QuerySet, *, nested: bool) -> QuerySet:
+    """The queryset with everything the export reads, in a fixed number of queries."""
+    queryset = queryset.select_related(
+        "main_type", "source", "commune__department__region", "commune__epci"
+    ).prefetch_related("secondary_types", "themes", "formats", "audiences", "partner_kinds")
+    if nested:
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "partners",
+                queryset=NamedPartner.objects.select_related("kind", "partner_structure"),
+            ),
+            "value_examples",
+            # Contacts leave Maillage only with the person's consent.
+            Prefetch("contacts", queryset=Contact.objects.filter(publication_consent=True)),
+            Prefetch(
+                "resilience_initiatives",
+                queryset=ResilienceInitiative.objects.select_related("category"),
+            ),
+        )
+    return queryset.order_by("uid")
+
+
+def _datetime(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def flat_row(structure: Structure) -> list[Any]:
+    """One value per column of COLUMNS: text, int, float or None; lists joined with "|"."""
+    row = []
+    for column in COLUMNS:
+        value = column.get(structure)
+        if column.multiple:
+            value = MULTI_VALUE_SEPARATOR.join(value)
+        elif isinstance(value, dt.datetime):
+            value = _datetime(value)
+        row.append(value)
+    return row
+
+
+def nested_object(structure: Structure) -> dict[str, Any]:
+    """The structure as a JSON object: the columns, lists as arrays, related records nested."""
+    item: dict[str, Any] = {}
+    for column in COLUMNS:
+        value = column.get(structure)
+        if isinstance(value, dt.datetime):
+            value = _datetime(value)
+        item[column.name] = value
+    item["partners"] = [
+        {
+            "name": partner.name,
+            "kind": partner.kind.slug if partner.kind else "",
+            "structure_id": partner.partner_structure.uid if partner.partner_structure else "",
+        }
+        for partner in structure.partners.all()
+    ]
+    item["value_examples"] = [
+        {"title": example.title, "description": example.description}
+        for example in structure.value_examples.all()
+    ]
+    item["contacts"] = [
+        {
+            "name": contact.name,
+            "role": contact.role,
+            "email": contact.email,
+            "phone": contact.phone,
+            "publication_consent": True,
+        }
+        for contact in structure.contacts.all()
+    ]
+    item["resilience_initiatives"] = [
+        {
+            "title": initiative.title,
+            "description": initiative.description,
+            "category": initiative.category.slug if initiative.category else "",
+            "started_on": initiative.started_on.isoformat() if initiative.started_on else None,
+            "ended_on": initiative.ended_on.isoformat() if initiative.ended_on else None,
+        }
+        for initiative in structure.resilience_initiatives.all()
+    ]
+    return item

@@ -1,0 +1,154 @@
+"""The import pipeline: parse → map → validate → resolve the commune → place → identify →
+detect duplicates → apply → report.
+
+Each stage is a module of this package. Every record ends in one bucket of the report:
+created, updated, unchanged or rejected (with its reasons).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from maillage.imports import apply as apply_stage
+from maillage.imports.communes import Resolver, default_resolver, resolve_commune
+from maillage.imports.duplicates import find_duplicates
+from maillage.imports.geocoding import BanGeocoder
+from maillage.imports.identity import match_existing, reject_repeated, target_uid
+from maillage.imports.mapping import map_rows
+from maillage.imports.parsing import parse_file
+from maillage.imports.placement import Placer, communes_by_code
+from maillage.imports.profiles import (
+    Profile,
+    profile_for_header,
+    profile_from_mapping_file,
+    profile_named,
+)
+from maillage.imports.records import ImportFileError, Record
+from maillage.imports.report import ImportReport
+from maillage.imports.validation import ValidationContext, convert_values, validate_row
+from maillage.imports.vocabulary_index import VocabularyIndex
+from maillage.structures.models import Source
+
+
+def _progress(items: list, enabled: bool, description: str) -> Iterable:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=description, unit=_("lignes"), leave=False)
+
+
+def _choose_profile(
+    header: tuple[str, ...], profile: str | None, mapping_file: Path | None
+) -> Profile:
+    if profile and mapping_file:
+        raise ImportFileError(
+            _(
+                "Choisissez soit un profil (--profile), soit un fichier de "
+                "correspondance (--mapping), pas les deux."
+            )
+        )
+    if mapping_file:
+        return profile_from_mapping_file(mapping_file)
+    if profile:
+        return profile_named(profile)
+    return profile_for_header(header)
+
+
+def run_import(
+    *,
+    path: Path,
+    profile: str | None = None,
+    mapping_file: Path | None = None,
+    dry_run: bool = False,
+    accept_valid_rows: bool = False,
+    progress: bool = False,
+    source: str | None = None,
+    resolver: Resolver | None = None,
+) -> ImportReport:
+    """Import a file of structures and report what happened to each record.
+
+    Writes nothing when dry_run, or when a record is rejected and accept_valid_rows is
+    false. Raises ImportFileError (message in French) when the file as a whole cannot be
+    read: missing, empty, unknown format or encoding, malformed, unknown columns.
+    """
+    started = time.monotonic()
+    parsed = parse_file(Path(path))
+    chosen = _choose_profile(parsed.header, profile, mapping_file)
+    report = ImportReport(
+        path=Path(path),
+        format=parsed.format,
+        profile=chosen.name,
+        dry_run=dry_run,
+        accept_valid_rows=accept_valid_rows,
+        row_label=parsed.row_label,
+    )
+    sources = set(Source.objects.values_list("slug", flat=True))
+    default_source = source or chosen.source
+    if default_source and default_source not in sources:
+        raise ImportFileError(
+            _("Source inconnue : « %(source)s ». Sources connues : %(known)s.")
+            % {"source": default_source, "known": ", ".join(sorted(sources)) or _("aucune")}
+        )
+    context = ValidationContext(
+        vocabulary=VocabularyIndex(), sources=sources, default_source=default_source
+    )
+    defaults, default_errors = convert_values(dict(chosen.defaults), context)
+    if default_errors:
+        raise ImportFileError(
+            _("Valeurs par défaut invalides dans la correspondance : %s")
+            % "; ".join(f"{name} : {message}" for name, message in default_errors.items())
+        )
+
+    read = {column.lower() for column in chosen.columns.values()} | {
+        column.lower() for column in chosen.ignored
+    }
+    unread = [column for column in parsed.header if column.lower() not in read]
+    if unread:
+        report.warnings.append(_("Colonnes ignorées : %s.") % ", ".join(unread))
+
+    # map → validate
+    records: list[Record] = []
+    for row in _progress(map_rows(parsed, chosen), progress, _("Vérification")):
+        result = validate_row(row, context, defaults)
+        if isinstance(result, Record):
+            records.append(result)
+        else:
+            report.rejected[row.line] = result
+
+    # resolve the commune → place
+    resolver = resolver or default_resolver()
+    located = []
+    for record in _progress(records, progress, _("Communes")):
+        errors = resolve_commune(record, resolver)
+        if errors:
+            report.rejected[record.line] = errors
+        else:
+            located.append(record)
+    placer = Placer(
+        communes=communes_by_code({r.values.get("commune_code", "") for r in located}),
+        geocoder=BanGeocoder.from_settings(),
+    )
+    for record in _progress(located, progress, _("Localisation")):
+        placer.place(record)
+    report.warnings += placer.warnings
+
+    # identify → duplicates → apply
+    located, repeated = reject_repeated(located, parsed.row_label)
+    report.rejected.update(repeated)
+    report.rejected = dict(sorted(report.rejected.items()))
+    matches = match_existing(located)
+    uids = {r.line: matches[r.line].uid if r.line in matches else target_uid(r) for r in located}
+    report.duplicates = find_duplicates(located, uids, row_label=parsed.row_label)
+    plan = apply_stage.plan(located, matches)
+    report.created, report.updated, report.unchanged = plan.outcomes()
+    report.notes = {r.line: r.notes for r in located if r.notes}
+    if not dry_run and (accept_valid_rows or not report.rejected):
+        apply_stage.apply(plan)
+        report.written = bool(plan.creates or plan.updates)
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,493 @@
+"""Services that create and change structures.
+
+Structure values travel as plain mappings from field name to a ready value (see FIELDS):
+scalars as Python values, foreign keys by their natural key (term slug, commune INSEE code,
+source slug), many-to-many fields as tuples of term slugs and nested records as tuples of the
+frozen dataclasses below. A mapping may hold only some fields: the others are left as they
+are (update) or take their defaults (create). This is what lets an import touch only the
+columns its file carries.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from maillage.structures.models import (
+    Contact,
+    NamedPartner,
+    ResilienceInitiative,
+    Source,
+    Structure,
+    Term,
+    ValueExample,
+)
+from maillage.structures.text_search import structure_search_refresh
+
+UID_PREFIX = "mlg-"
+_BATCH = 500
+_CHUNK = 900  # ids per IN (...) query, below SQLite's historical limit of 999 parameters
+
+
+@dataclass(frozen=True, order=True)
+class PartnerData:
+    name: str
+    kind: str = ""  # actor term slug
+    structure_uid: str = ""  # uid of the partner when it is a structure of the atlas
+
+
+@dataclass(frozen=True, order=True)
+class ValueExampleData:
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class ContactData:
+    """A contact to publish. Imports only carry contacts whose publication was consented."""
+
+    name: str
+    role: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class ResilienceData:
+    title: str
+    description: str = ""
+    category: str = ""  # resilience term slug
+    started_on: Any = None  # datetime.date | None
+    ended_on: Any = None
+
+
+SCALAR_FIELDS = (
+    "name",
+    "acronym",
+    "siret",
+    "short_description",
+    "description",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "geo_source",
+    "website",
+    "twitter",
+    "facebook",
+    "linkedin",
+    "year_founded",
+    "legal_form",
+    "status",
+    "source_record_id",
+    "last_verified_at",
+    "verified_by",
+    "provenance_note",
+)
+# Foreign keys given by natural key.
+KEY_FIELDS = ("main_type", "commune_code", "source")
+M2M_KINDS = {
+    "secondary_types": Term.Kind.TYPE,
+    "themes": Term.Kind.THEME,
+    "formats": Term.Kind.FORMAT,
+    "audiences": Term.Kind.ACTOR,
+    "partner_kinds": Term.Kind.ACTOR,
+}
+NESTED_FIELDS = ("partners", "value_examples", "contacts", "resilience_initiatives")
+FIELDS = (*SCALAR_FIELDS, *KEY_FIELDS, *M2M_KINDS, *NESTED_FIELDS)
+REQUIRED_FOR_CREATE = ("name", "main_type", "source")
+
+StructureValues = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class NewStructure:
+    uid: str
+    slug: str
+    values: StructureValues
+
+
+@dataclass(frozen=True)
+class StructureChange:
+    structure: Structure
+    changes: StructureValues = field(default_factory=dict)
+
+
+# --- identifiers ---------------------------------------------------------------------------
+
+
+def structure_uid(*, source: str = "", key: str = "") -> str:
+    """A stable identifier "mlg-" + 8 base32 characters.
+
+    Deterministic when a key is given (the record's identifier in its source, or its natural
+    key), so that reloading a source gives the same identifiers; random otherwise.
+    """
+    if key:
+        digest = hashlib.sha256(f"{source}\x1f{key}".encode()).digest()
+    else:
+        digest = secrets.token_bytes(8)
+    return UID_PREFIX + base64.b32encode(digest).decode("ascii")[:8].lower()
+
+
+class SlugAllocator:
+    """Hands out unique slugs: the name, then name + commune, then name + number."""
+
+    def __init__(self, taken: Iterable[str]):
+        self.taken = set(taken)
+
+    @classmethod
+    def from_database(cls) -> SlugAllocator:
+        return cls(Structure.objects.values_list("slug", flat=True))
+
+    def allocate(self, *, name: str, commune_name: str = "", preferred: str = "") -> str:
+        base = slugify(name)[:110].strip("-") or "structure"
+        candidates = [preferred, base] if preferred else [base]
+        if commune_name:
+            candidates.append(f"{base}-{slugify(commune_name)[:25]}".strip("-"))
+        for candidate in candidates:
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        number = 2
+        while f"{candidates[-1]}-{number}" in self.taken:
+            number += 1
+        slug = f"{candidates[-1]}-{number}"
+        self.taken.add(slug)
+        return slug
+
+
+# --- reading the current values --------------------------------------------------------------
+
+
+def structures_current_values(pks: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Every field of FIELDS for each structure of pks, as the services take them.
+
+    Read with plain value queries (a dozen per 900 structures, no model instances), so that
+    an import can compare a whole file with the database quickly.
+    """
+    result: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(pks), _CHUNK):
+        chunk = list(pks[start : start + _CHUNK])
+        rows = Structure.objects.filter(pk__in=chunk).values(
+            "pk", *SCALAR_FIELDS, "main_type__slug", "commune_id", "source__slug"
+        )
+        for row in rows:
+            values = {name: row[name] for name in SCALAR_FIELDS}
+            values["main_type"] = row["main_type__slug"]
+            values["commune_code"] = row["commune_id"] or ""
+            values["source"] = row["source__slug"]
+            for name in (*M2M_KINDS, *NESTED_FIELDS):
+                values[name] = []
+            result[row["pk"]] = values
+        for name in M2M_KINDS:
+            through = getattr(Structure, name).through
+            pairs = through.objects.filter(structure_id__in=chunk).values_list(
+                "structure_id", "term__slug"
+            )
+            for pk, slug in pairs:
+                result[pk][name].append(slug)
+        for pk, *fields in NamedPartner.objects.filter(structure_id__in=chunk).values_list(
+            "structure_id", "name", "kind__slug", "partner_structure__uid"
+        ):
+            result[pk]["partners"].append(PartnerData(*(field or "" for field in fields)))
+        for pk, *fields in ValueExample.objects.filter(structure_id__in=chunk).values_list(
+            "structure_id", "title", "description"
+        ):
+            result[pk]["value_examples"].append(ValueExampleData(*fields))
+        # Contacts without publication consent are never exported, so never compared.
+        for pk, *fields in Contact.objects.filter(
+            structure_id__in=chunk, publication_consent=True
+        ).values_list("structure_id", "name", "role", "email", "phone"):
+            result[pk]["contacts"].append(ContactData(*fields))
+        for (
+            pk,
+            title,
+            description,
+            category,
+            started_on,
+            ended_on,
+        ) in ResilienceInitiative.objects.filter(structure_id__in=chunk).values_list(
+            "structure_id", "title", "description", "category__slug", "started_on", "ended_on"
+        ):
+            result[pk]["resilience_initiatives"].append(
+                ResilienceData(title, description, category or "", started_on, ended_on)
+            )
+    for values in result.values():
+        for name in (*M2M_KINDS, *NESTED_FIELDS):
+            values[name] = _comparable(name, values[name])
+    return result
+
+
+def structure_values(structure: Structure) -> dict[str, Any]:
+    """Every field of FIELDS for one structure (see structures_current_values)."""
+    return structures_current_values([structure.pk])[structure.pk]
+
+
+def _resilience_key(item: ResilienceData):
+    return (item.title, item.description, item.category, str(item.started_on), str(item.ended_on))
+
+
+def _comparable(name: str, value: Any) -> Any:
+    if name in ("latitude", "longitude") and value is not None:
+        return round(float(value), 7)
+    if name in M2M_KINDS:
+        return tuple(sorted(value))
+    if name == "resilience_initiatives":
+        return tuple(sorted(value, key=_resilience_key))
+    if name in NESTED_FIELDS:
+        return tuple(sorted(value))
+    return value
+
+
+def structure_changes(*, current: Mapping[str, Any], values: StructureValues) -> dict[str, Any]:
+    """The fields of values that differ from current (as given by structure_values())."""
+    return {
+        name: value
+        for name, value in values.items()
+        if _comparable(name, value) != _comparable(name, current.get(name))
+    }
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+class _Keys:
+    """Natural keys → primary keys, read once per write."""
+
+    def __init__(self, values: Iterable[StructureValues]):
+        self.terms = {(t.kind, t.slug): t.pk for t in Term.objects.only("kind", "slug")}
+        self.sources = dict(Source.objects.values_list("slug", "pk"))
+        uids = {
+            partner.structure_uid
+            for v in values
+            for partner in v.get("partners", ())
+            if partner.structure_uid
+        }
+        self.structures = dict(
+            Structure.objects.filter(uid__in=uids).values_list("uid", "pk") if uids else []
+        )
+
+    def term(self, kind: str, slug: str) -> int | None:
+        return self.terms.get((kind, slug)) if slug else None
+
+
+def _assign(structure: Structure, values: StructureValues, keys: _Keys) -> None:
+    for name in SCALAR_FIELDS:
+        if name in values:
+            setattr(structure, name, values[name])
+    if "main_type" in values:
+        structure.main_type_id = keys.term(Term.Kind.TYPE, values["main_type"])
+    if "commune_code" in values:
+        structure.commune_id = values["commune_code"] or None
+    if "source" in values:
+        structure.source_id = keys.sources[values["source"]]
+
+
+def _write_relations(
+    structures: Sequence[tuple[Structure, StructureValues]], keys: _Keys, *, replace: bool
+) -> None:
+    for name, kind in M2M_KINDS.items():
+        concerned = [(s, v) for s, v in structures if name in v]
+        if not concerned:
+            continue
+        through = getattr(Structure, name).through
+        if replace:
+            through.objects.filter(structure_id__in=[s.pk for s, _ in concerned]).delete()
+        rows = {(s.pk, keys.term(kind, slug)) for s, v in concerned for slug in v[name] if slug}
+        through.objects.bulk_create(
+            [through(structure_id=pk, term_id=term) for pk, term in rows], batch_size=_BATCH
+        )
+    _write_nested(structures, keys, replace=replace)
+
+
+def _write_nested(
+    structures: Sequence[tuple[Structure, StructureValues]], keys: _Keys, *, replace: bool
+) -> None:
+    now = timezone.now()
+    builders = {
+        "partners": lambda pk, p: NamedPartner(
+            structure_id=pk,
+            name=p.name,
+            kind_id=keys.term(Term.Kind.ACTOR, p.kind),
+            partner_structure_id=keys.structures.get(p.structure_uid),
+        ),
+        "value_examples": lambda pk, e: ValueExample(
+            structure_id=pk, title=e.title, description=e.description
+        ),
+        "contacts": lambda pk, c: Contact(
+            structure_id=pk,
+            name=c.name,
+            role=c.role,
+            email=c.email,
+            phone=c.phone,
+            publication_consent=True,
+            consent_recorded_at=now,
+        ),
+        "resilience_initiatives": lambda pk, r: ResilienceInitiative(
+            structure_id=pk,
+            title=r.title,
+            description=r.description,
+            category_id=keys.term(Term.Kind.RESILIENCE, r.category),
+            started_on=r.started_on,
+            ended_on=r.ended_on,
+        ),
+    }
+    models = {
+        "partners": NamedPartner,
+        "value_examples": ValueExample,
+        "contacts": Contact,
+        "resilience_initiatives": ResilienceInitiative,
+    }
+    for name, build in builders.items():
+        concerned = [(s, v) for s, v in structures if name in v]
+        if not concerned:
+            continue
+        model = models[name]
+        if replace:
+            existing = model.objects.filter(structure_id__in=[s.pk for s, _ in concerned])
+            if name == "contacts":
+                # Contacts without publication consent never leave Maillage, so a file
+                # cannot know them: it replaces only the published ones.
+                existing = existing.filter(publication_consent=True)
+            existing.delete()
+        model.objects.bulk_create(
+            [build(s.pk, item) for s, v in concerned for item in v[name]], batch_size=_BATCH
+        )
+
+
+def _refresh_search(pks: Sequence[int]) -> None:
+    for start in range(0, len(pks), 2000):
+        chunk = (
+            Structure.objects.filter(pk__in=pks[start : start + 2000])
+            .select_related("main_type", "commune")
+            .prefetch_related("secondary_types", "themes", "formats")
+        )
+        structure_search_refresh(structures=chunk)
+
+
+@transaction.atomic
+def structures_write(
+    *, creates: Sequence[NewStructure] = (), updates: Sequence[StructureChange] = ()
+) -> list[Structure]:
+    """Create and update many structures in a few queries; return the structures written.
+
+    Values must already be valid (see structure_validate); natural keys must exist.
+    Refreshes the full-text search columns of every structure written.
+    """
+    all_values = [n.values for n in creates] + [u.changes for u in updates]
+    keys = _Keys(all_values)
+    now = timezone.now()
+
+    created = []
+    for new in creates:
+        structure = Structure(uid=new.uid, slug=new.slug, created_at=now, updated_at=now)
+        _assign(structure, new.values, keys)
+        created.append(structure)
+    Structure.objects.bulk_create(created, batch_size=_BATCH)
+    _write_relations(
+        [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
+    )
+
+    changed_fields: set[str] = set()
+    for update in updates:
+        _assign(update.structure, update.changes, keys)
+        update.structure.updated_at = now
+        for name in update.changes:
+            if name in SCALAR_FIELDS:
+                changed_fields.add(name)
+            elif name in KEY_FIELDS:
+                changed_fields.add({"commune_code": "commune"}.get(name, name))
+    if updates:
+        Structure.objects.bulk_update(
+            [u.structure for u in updates], [*changed_fields, "updated_at"], batch_size=_BATCH
+        )
+        _write_relations([(u.structure, u.changes) for u in updates], keys, replace=True)
+
+    written = created + [u.structure for u in updates]
+    _refresh_search([s.pk for s in written])
+    return written
+
+
+def structure_validate(*, values: StructureValues, creating: bool) -> None:
+    """Raise ValidationError unless values can be written.
+
+    Checks the required fields, that natural keys exist, and the model's field rules.
+    """
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValidationError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)))
+    if creating:
+        missing = [name for name in REQUIRED_FOR_CREATE if not values.get(name)]
+        if missing:
+            raise ValidationError(_("Champs obligatoires manquants : %s") % ", ".join(missing))
+    keys = _Keys([values])
+    if "main_type" in values and keys.term(Term.Kind.TYPE, values["main_type"]) is None:
+        raise ValidationError(_("Type de structure inconnu : %s") % values["main_type"])
+    if "source" in values and values["source"] not in keys.sources:
+        raise ValidationError(_("Source inconnue : %s") % values["source"])
+    for name, kind in M2M_KINDS.items():
+        for slug in values.get(name, ()):
+            if keys.term(kind, slug) is None:
+                raise ValidationError(
+                    _("Terme inconnu (%(field)s) : %(slug)s") % {"field": name, "slug": slug}
+                )
+    probe = Structure(uid="mlg-probe", slug="probe", name=values.get("name") or "probe")
+    _assign(probe, {k: v for k, v in values.items() if k != "source"}, keys)
+    probe.full_clean(
+        exclude=["uid", "slug", "main_type", "source", "commune"], validate_unique=False
+    )
+
+
+def structure_create(
+    *, values: StructureValues, uid: str | None = None, slug: str | None = None
+) -> Structure:
+    """Create one structure from values (REQUIRED_FOR_CREATE must be present).
+
+    The uid defaults to a deterministic one when values carry a source_record_id, random
+    otherwise; the slug to a unique one from the name. Raises ValidationError.
+    """
+    structure_validate(values=values, creating=True)
+    uid = uid or structure_uid(source=values["source"], key=values.get("source_record_id", ""))
+    slug = slug or SlugAllocator.from_database().allocate(name=values["name"])
+    with transaction.atomic():
+        (structure,) = structures_write(creates=[NewStructure(uid=uid, slug=slug, values=values)])
+    return structure
+
+
+def structure_update(*, structure: Structure, values: StructureValues) -> bool:
+    """Change the given fields of a structure; return False when nothing differed (no write)."""
+    structure_validate(values=values, creating=False)
+    current = structure_values(structure)
+    changes = structure_changes(current=current, values=values)
+    if not changes:
+        return False
+    structures_write(updates=[StructureChange(structure=structure, changes=changes)])
+    return True
+
+
+def structure_upsert(*, values: StructureValues) -> tuple[Structure, bool]:
+    """Update the structure with the same source and source_record_id, or create it.
+
+    Returns (structure, created).
+    """
+    existing = None
+    if values.get("source_record_id"):
+        existing = Structure.objects.filter(
+            source__slug=values.get("source"), source_record_id=values["source_record_id"]
+        ).first()
+    if existing is None:
+        return structure_create(values=values), True
+    structure_update(structure=existing, values=values)
+    existing.refresh_from_db()
+    return existing, False
