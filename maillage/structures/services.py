@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from maillage.referential.models import Commune
 from maillage.structures.models import (
     Contact,
     NamedPartner,
@@ -32,7 +33,7 @@ from maillage.structures.models import (
     Term,
     ValueExample,
 )
-from maillage.structures.text_search import structure_search_refresh
+from maillage.structures.text_search import search_documents, structure_search_refresh
 
 UID_PREFIX = "mlg-"
 _BATCH = 500
@@ -266,7 +267,14 @@ class _Keys:
     """Natural keys → primary keys, read once per write."""
 
     def __init__(self, values: Iterable[StructureValues]):
-        self.terms = {(t.kind, t.slug): t.pk for t in Term.objects.only("kind", "slug")}
+        values = list(values)
+        terms = Term.objects.only("kind", "slug", "label_fr", "label_en")
+        self.terms = {(t.kind, t.slug): t.pk for t in terms}
+        self.labels = {(t.kind, t.slug): (t.label_fr, t.label_en) for t in terms}
+        codes = {v["commune_code"] for v in values if v.get("commune_code")}
+        self.commune_names = dict(
+            Commune.objects.filter(code__in=codes).values_list("code", "name") if codes else []
+        )
         self.sources = dict(Source.objects.values_list("slug", "pk"))
         uids = {
             partner.structure_uid
@@ -280,6 +288,21 @@ class _Keys:
 
     def term(self, kind: str, slug: str) -> int | None:
         return self.terms.get((kind, slug)) if slug else None
+
+    def search_documents(self, values: StructureValues) -> tuple[str, str]:
+        """The search columns of a new structure, from its values (no second write)."""
+        described = [(Term.Kind.TYPE, values["main_type"])]
+        for name in ("secondary_types", "themes", "formats"):
+            described += [(M2M_KINDS[name], slug) for slug in values.get(name, ())]
+        labels = [label for key in described for label in self.labels.get(key, ())]
+        return search_documents(
+            name=values.get("name", ""),
+            acronym=values.get("acronym", ""),
+            labels=labels,
+            commune_name=self.commune_names.get(values.get("commune_code") or "", ""),
+            short_description=values.get("short_description", ""),
+            description=values.get("description", ""),
+        )
 
 
 def _assign(structure: Structure, values: StructureValues, keys: _Keys) -> None:
@@ -383,7 +406,7 @@ def structures_write(
     """Create and update many structures in a few queries; return the structures written.
 
     Values must already be valid (see structure_validate); natural keys must exist.
-    Refreshes the full-text search columns of every structure written.
+    Fills or refreshes the full-text search columns of every structure written.
     """
     all_values = [n.values for n in creates] + [u.changes for u in updates]
     keys = _Keys(all_values)
@@ -393,6 +416,7 @@ def structures_write(
     for new in creates:
         structure = Structure(uid=new.uid, slug=new.slug, created_at=now, updated_at=now)
         _assign(structure, new.values, keys)
+        structure.search_document, structure.search_name = keys.search_documents(new.values)
         created.append(structure)
     Structure.objects.bulk_create(created, batch_size=_BATCH)
     _write_relations(
@@ -414,9 +438,9 @@ def structures_write(
         )
         _write_relations([(u.structure, u.changes) for u in updates], keys, replace=True)
 
-    written = created + [u.structure for u in updates]
-    _refresh_search([s.pk for s in written])
-    return written
+    # New structures got their search columns above; changed ones are read back whole.
+    _refresh_search([u.structure.pk for u in updates])
+    return created + [u.structure for u in updates]
 
 
 def structure_validate(*, values: StructureValues, creating: bool) -> None:

@@ -51,22 +51,30 @@ def _words(text: str) -> list[str]:
     return [word for word in re.split(r"[\W_]+", lowered) if word]
 
 
+@functools.lru_cache(maxsize=200_000)
+def _word_terms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(stems, extra whole words) of one lower-case word. Cached: a corpus has far fewer
+    distinct words than words, and stemming is the costly part of indexing."""
+    folded = fold(word)
+    if not folded or folded in FRENCH_STOP_WORDS:
+        return (), ()
+    stems = tuple(fold(_stemmer().stemWord(word)).split())
+    extra = () if folded in stems else tuple(folded.split())
+    return stems, extra
+
+
 def terms(text: str, *, with_words: bool = False) -> list[str]:
     """The searchable terms of a text: stemmed, then folded, stop words dropped.
 
     with_words also keeps each whole folded word beside its stem, for documents: someone
     typing "fabric" is on the way to "fabrication", whose stem is "fabriqu".
     """
-    result = []
-    stemmer = _stemmer()
+    result: list[str] = []
     for word in _words(text):
-        folded = fold(word)
-        if not folded or folded in FRENCH_STOP_WORDS:
-            continue
-        stems = fold(stemmer.stemWord(word)).split()
+        stems, extra = _word_terms(word)
         result += stems
-        if with_words and folded not in stems:
-            result += folded.split()
+        if with_words:
+            result += extra
     return result
 
 
@@ -75,18 +83,43 @@ def document(*parts: str) -> str:
     return " ".join(term for part in parts if part for term in terms(part, with_words=True))
 
 
+def search_documents(
+    *,
+    name: str,
+    acronym: str = "",
+    labels: Iterable[str] = (),
+    commune_name: str = "",
+    short_description: str = "",
+    description: str = "",
+) -> tuple[str, str]:
+    """(search_document, search_name) from plain values, for writers that have them at hand.
+
+    labels are the French and English labels of the structure's types, themes and formats.
+    """
+    full_name = " ".join(filter(None, [name, acronym]))
+    full = document(full_name, *labels, commune_name, short_description, description)
+    # Padded with spaces so that "word starts with" is a LIKE '% term%' on both databases.
+    return full, f" {document(full_name)} "
+
+
 def structure_documents(structure) -> tuple[str, str]:
     """(search_document, search_name) for a structure whose relations are loaded or loadable."""
     labels = []
-    for term in [structure.main_type, *structure.secondary_types.all()]:
+    for term in [
+        structure.main_type,
+        *structure.secondary_types.all(),
+        *structure.themes.all(),
+        *structure.formats.all(),
+    ]:
         labels += [term.label_fr, term.label_en]
-    for term in [*structure.themes.all(), *structure.formats.all()]:
-        labels += [term.label_fr, term.label_en]
-    name = " ".join(filter(None, [structure.name, structure.acronym]))
-    commune = structure.commune.name if structure.commune_id else ""
-    full = document(name, *labels, commune, structure.short_description, structure.description)
-    # Padded with spaces so that "word starts with" is a LIKE '% term%' on both databases.
-    return full, f" {document(name)} "
+    return search_documents(
+        name=structure.name,
+        acronym=structure.acronym,
+        labels=labels,
+        commune_name=structure.commune.name if structure.commune_id else "",
+        short_description=structure.short_description,
+        description=structure.description,
+    )
 
 
 def structure_search_refresh(*, structures: Iterable) -> int:
