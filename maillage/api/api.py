@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
-from maillage.api import representations, schemas
+from maillage.api import schemas
+from maillage.exports.serialize import export_queryset, nested_object, record
 from maillage.referential.models import Commune, Department, Epci, Region
 from maillage.structures.facets import facet_counts
 from maillage.structures.filters import StructureFilters
@@ -77,7 +78,7 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
     matches = filters.apply(Structure.objects.published())
     try:
         page = paginate(
-            representations.with_relations(matches),
+            export_queryset(matches, nested=False),
             sort=sort,
             limit=query.limit,
             cursor=query.cursor,
@@ -98,7 +99,16 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
         "next": _page_url(request, page.next_cursor),
         "previous": _page_url(request, page.previous_cursor),
         "licence": settings.DATA_LICENCE,
-        "results": [representations.summary(s) for s in page.items],
+        "results": [_list_item(structure) for structure in page.items],
+    }
+
+
+def _list_item(structure: Structure) -> dict:
+    distance = getattr(structure, "distance_km", None)
+    return {
+        **record(structure),
+        "url": structure.get_absolute_url(),
+        "distance_km": None if distance is None else round(distance, 3),
     }
 
 
@@ -109,8 +119,9 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
     summary="Une structure, par son identifiant stable",
 )
 def structure_detail(request: HttpRequest, structure_id: str):
-    queryset = representations.with_relations(Structure.objects.published(), detail=True)
-    return representations.detail(get_object_or_404(queryset, uid=structure_id))
+    queryset = export_queryset(Structure.objects.published(), nested=True)
+    structure = get_object_or_404(queryset, uid=structure_id)
+    return {**nested_object(structure), "url": structure.get_absolute_url()}
 
 
 @api.get(
@@ -270,7 +281,11 @@ def resilience_initiatives(request: HttpRequest, query: Query[schemas.FilterQuer
     ).select_related("structure", "category")
     results = [
         {
-            **representations.initiative(item),
+            "title": item.title,
+            "description": item.description,
+            "category": item.category.slug if item.category else "",
+            "started_on": item.started_on,
+            "ended_on": item.ended_on,
             "structure_id": item.structure.uid,
             "structure_name": item.structure.name,
         }

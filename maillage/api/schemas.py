@@ -7,6 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from maillage.exports.record_models import InitiativeRecord, StructureRecord, StructureRecordNested
 from maillage.structures.pagination import SORTS
 
 
@@ -89,99 +90,18 @@ class TermOut(TermRef):
     color: str
 
 
-class CommuneRef(Schema):
-    code: str
-    name: str
-
-
-class EpciRef(Schema):
-    code: str
-    name: str
-    kind: str
-
-
-class SourceOut(Schema):
-    slug: str
-    name: str
-    url: str
-    licence: str
-    attribution: str
-
-
-class StructureSummary(Schema):
-    id: str = Field(..., description="Identifiant stable.")
-    slug: str
-    name: str
-    acronym: str
-    main_type: str
-    secondary_types: list[str]
-    short_description: str
-    commune: CommuneRef | None
-    department: str | None
-    region: str | None
-    epci: EpciRef | None
-    latitude: float | None
-    longitude: float | None
-    geo_precision: str
-    website: str
-    themes: list[str]
-    formats: list[str]
-    audiences: list[str]
-    partner_kinds: list[str]
-    verified: bool
-    last_verified_at: datetime.datetime | None
-    updated_at: datetime.datetime
+class _OnMaillage(Schema):
     url: str = Field(..., description="Page de la structure sur Maillage.")
-    distance_km: float | None = None
 
 
-class PartnerOut(Schema):
-    name: str
-    kind: str | None
-    structure_id: str | None
-
-
-class ValueExampleOut(Schema):
-    title: str
-    description: str
-
-
-class ContactOut(Schema):
-    name: str
-    role: str
-    email: str
-    phone: str
-
-
-class InitiativeOut(Schema):
-    title: str
-    description: str
-    category: str | None
-    started_on: datetime.date | None
-    ended_on: datetime.date | None
-
-
-class StructureDetail(StructureSummary):
-    description: str
-    address: str
-    postcode: str
-    geo_source: str
-    twitter: str
-    facebook: str
-    linkedin: str
-    year_founded: int | None
-    legal_form: str
-    siret: str
-    status: str
-    partners: list[PartnerOut]
-    value_examples: list[ValueExampleOut]
-    contacts: list[ContactOut] = Field(
-        ..., description="Seulement les personnes qui ont accepté la publication."
+class StructureListItem(StructureRecord, _OnMaillage):
+    distance_km: float | None = Field(
+        None, description="Distance au point `near`, en kilomètres (avec `near`)."
     )
-    resilience_initiatives: list[InitiativeOut]
-    source: SourceOut
-    source_record_id: str
-    verified_by: str
+
+
+class StructureDetail(StructureRecordNested, _OnMaillage):
+    pass
 
 
 class StructureList(Schema):
@@ -189,7 +109,7 @@ class StructureList(Schema):
     next: str | None = Field(..., description="Adresse de la page suivante.")
     previous: str | None = Field(..., description="Adresse de la page précédente.")
     licence: str
-    results: list[StructureSummary]
+    results: list[StructureListItem]
 
 
 class FacetValue(Schema):
@@ -225,7 +145,7 @@ class TerritoryList(Schema):
     results: list[TerritoryOut]
 
 
-class InitiativeWithStructure(InitiativeOut):
+class InitiativeWithStructure(InitiativeRecord):
     structure_id: str
     structure_name: str
 

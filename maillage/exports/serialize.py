@@ -50,14 +50,20 @@ def flat_row(structure: Structure) -> list[Any]:
     return row
 
 
-def nested_object(structure: Structure) -> dict[str, Any]:
-    """The structure as a JSON object: the columns, lists as arrays, related records nested."""
+def record(structure: Structure) -> dict[str, Any]:
+    """The structure's columns as a JSON object, lists as arrays (the API's list items)."""
     item: dict[str, Any] = {}
     for column in COLUMNS:
         value = column.get(structure)
         if isinstance(value, dt.datetime):
             value = _datetime(value)
         item[column.name] = value
+    return item
+
+
+def nested_object(structure: Structure) -> dict[str, Any]:
+    """The structure as a JSON object: the columns, lists as arrays, related records nested."""
+    item = record(structure)
     item["partners"] = [
         {
             "name": partner.name,

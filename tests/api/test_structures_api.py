@@ -115,12 +115,25 @@ class TestDetail:
     def test_everything_about_a_structure(self, client, atlas):
         body = client.get(f"/api/v1/structures/{atlas['c'].uid}").json()
         assert body["name"] == "C"
-        assert body["commune"]["code"] == "22001"
-        assert body["epci"]["kind"] == "CC"
-        assert body["region"] == "53"
-        assert body["verified"] is True
+        assert body["commune_code"] == "22001"
+        assert body["epci_kind"] == "CC"
+        assert body["region_code"] == "53"
+        assert body["last_verified_at"]
         assert body["resilience_initiatives"][0]["title"] == "Visières imprimées en 3D"
-        assert body["source"]["slug"]
+        assert body["source"] == "tests"
+        assert body["url"] == f"/structures/{atlas['c'].slug}/"
+
+    def test_the_api_serves_the_json_export_records(self, client, atlas):
+        import io
+        import json
+
+        from maillage.exports.writers import export_structures
+
+        stream = io.BytesIO()
+        export_structures(queryset=Structure.objects.published(), format="json", stream=stream)
+        exported = {item["id"]: item for item in json.loads(stream.getvalue())["structures"]}
+        detail = client.get(f"/api/v1/structures/{atlas['a'].uid}").json()
+        assert {k: v for k, v in detail.items() if k != "url"} == exported[atlas["a"].uid]
 
     def test_only_consenting_contacts_leave(self, client, atlas):
         structure = atlas["a"]
