@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
+from typing import Literal
+
 from django.conf import settings
 from django.db.models import Count, Sum
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
 from maillage.api import schemas
 from maillage.exports.serialize import export_queryset, nested_object, record
+from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.referential.models import Commune, Department, Epci, Region
 from maillage.structures.facets import facet_counts
 from maillage.structures.filters import StructureFilters
@@ -292,3 +297,36 @@ def resilience_initiatives(request: HttpRequest, query: Query[schemas.FilterQuer
         for item in initiatives
     ]
     return {"count": len(results), "licence": settings.DATA_LICENCE, "results": results}
+
+
+@api.get(
+    "/exports/{format}",
+    tags=["structures"],
+    summary="Téléchargement des structures filtrées (CSV, XLSX, GeoJSON, JSON)",
+    response={422: schemas.ErrorOut},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Le fichier, avec les mêmes colonnes que les exports complets "
+                "(voir la Table Schema sur /donnees/).",
+                "content": {CONTENT_TYPES[name].split(";")[0]: {} for name in FORMATS},
+            }
+        }
+    },
+)
+def export(
+    request: HttpRequest,
+    format: Literal[FORMATS],  # type: ignore[valid-type]  # noqa: A002
+    query: Query[schemas.FilterQuery],
+):
+    filters = _filters(request)
+    stream = io.BytesIO()
+    export_structures(
+        queryset=filters.apply(Structure.objects.published(), rank=False),
+        format=format,
+        stream=stream,
+    )
+    response = HttpResponse(stream.getvalue(), content_type=CONTENT_TYPES[format])
+    filename = f"maillage-structures-{timezone.localdate():%Y-%m-%d}.{format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -184,3 +184,40 @@ class TestFacetsAndVocabularies:
             ("C", "Visières imprimées en 3D")
         ]
         assert client.get("/api/v1/resilience-initiatives?region=52").json()["count"] == 0
+
+
+class TestExports:
+    @pytest.mark.parametrize("format", ["csv", "xlsx", "geojson", "json"])
+    def test_exactly_the_filtered_selection(self, client, atlas, format):
+        response = client.get(f"/api/v1/exports/{format}?region=53")
+        assert response.status_code == 200
+        assert "attachment" in response["Content-Disposition"]
+        content = response.content
+        if format == "xlsx":
+            import io
+
+            import openpyxl
+
+            sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+            names = sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True))
+        elif format == "csv":
+            import csv
+            import io
+
+            rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+            names = sorted(row["name"] for row in rows)
+        else:
+            import json
+
+            body = json.loads(content)
+            items = (
+                [f["properties"] for f in body["features"]]
+                if format == "geojson"
+                else body["structures"]
+            )
+            names = sorted(item["name"] for item in items)
+        assert names == ["C", "D"]
+
+    def test_unknown_format_or_filter_is_422(self, client, atlas):
+        assert client.get("/api/v1/exports/pdf").status_code == 422
+        assert client.get("/api/v1/exports/csv?type=nope").status_code == 422
