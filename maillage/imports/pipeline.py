@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from maillage.imports import apply as apply_stage
@@ -19,6 +20,7 @@ from maillage.imports.duplicates import find_duplicates
 from maillage.imports.geocoding import BanGeocoder
 from maillage.imports.identity import match_existing, reject_repeated, target_uid
 from maillage.imports.mapping import map_rows
+from maillage.imports.models import ImportRun
 from maillage.imports.parsing import parse_file
 from maillage.imports.placement import Placer, communes_by_code
 from maillage.imports.profiles import (
@@ -148,7 +150,18 @@ def run_import(
     report.created, report.updated, report.unchanged = plan.outcomes()
     report.notes = {r.line: r.notes for r in located if r.notes}
     if not dry_run and (accept_valid_rows or not report.rejected):
-        apply_stage.apply(plan)
-        report.written = bool(plan.creates or plan.updates)
+        with transaction.atomic():
+            apply_stage.apply(plan)
+            report.written = bool(plan.creates or plan.updates)
+            if report.written:
+                ImportRun.objects.create(
+                    file_name=path.name,
+                    format=report.format,
+                    profile=report.profile,
+                    created=len(report.created),
+                    updated=len(report.updated),
+                    unchanged=len(report.unchanged),
+                    rejected=len(report.rejected),
+                )
     report.seconds = time.monotonic() - started
     return report

@@ -60,8 +60,3 @@ def structure_detail(request, key):
         # The stable uid (and any other alias) answers with the canonical slug URL.
         return redirect(structure, permanent=True)
     return render(request, "web/structure_detail.html", {"structure": structure})
-
-
-@require_safe
-def data(request):
-    return render(request, "web/data.html", {"sources": selectors.source_list()})

@@ -1,0 +1,40 @@
+"""The open-data page (/donnees/) and the downloads of the full published data."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from maillage.exports.published import published_file_path, published_files
+from maillage.imports.models import ImportRun
+from maillage.structures import selectors
+from maillage.structures.filters import FILTER_PARAMETERS
+
+
+@require_GET
+def data_page(request):
+    version, files = published_files()
+    api_root = request.build_absolute_uri(reverse("api:api-root"))
+    return render(
+        request,
+        "web/data.html",
+        {
+            "sources": selectors.source_list(),
+            "files": files,
+            "version": version,
+            "changelog": ImportRun.objects.all()[:20],
+            "api_root": api_root.rstrip("/"),
+            "filter_parameters": FILTER_PARAMETERS,
+        },
+    )
+
+
+@require_GET
+def published_file(request, version: str, name: str):
+    path = published_file_path(version=version, name=name)
+    if path is None:
+        raise Http404
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    # A version's files never change: any cache may keep them for a year.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
