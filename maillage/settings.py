@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "maillage.web",
     "maillage.api",
     "maillage.backups",
+    "maillage.analyses",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,9 @@ if TRUSTED_PROXIES:
 # as {URL}/search/?q=. Empty: addresses without coordinates are placed at the commune centre.
 MAILLAGE_GEOCODER_URL = os.environ.get("MAILLAGE_GEOCODER_URL", "")
 MAILLAGE_GEOCODER_TIMEOUT = float(os.environ.get("MAILLAGE_GEOCODER_TIMEOUT", "3"))
+
+# Largest file an import accepts (bytes). XLSX files are also checked for zip bombs.
+MAILLAGE_IMPORT_MAX_BYTES = int(os.environ.get("MAILLAGE_IMPORT_MAX_BYTES", 50_000_000))
 
 DATA_LICENCE = "Licence Ouverte 2.0"
 DATA_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from maillage.exports.formulas import unneutralise
@@ -45,9 +46,20 @@ def parse_file(path: Path) -> ParsedFile:
             )
             % {"ext": path.suffix or _("sans extension")}
         )
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise ImportFileError(_("Le fichier %s est vide.") % path.name)
+    limit = settings.MAILLAGE_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportFileError(
+            _(
+                "Le fichier %(name)s pèse %(size)s Mo, plus que la limite de %(limit)s Mo. "
+                "Découpez-le en plusieurs fichiers."
+            )
+            % {"name": path.name, "size": size // 1_000_000, "limit": limit // 1_000_000}
+        )
     if file_format == "xlsx":
+        _check_xlsx_container(path, limit=limit)
         parsed = _parse_xlsx(path)
     else:
         reader = _parse_csv if file_format == "csv" else _parse_json
@@ -133,6 +145,40 @@ def _cell_text(value: Any) -> Any:
     if isinstance(value, str):
         return unneutralise(value.strip())
     return str(value)
+
+
+# An XLSX is a zip of XML files. A real workbook's XML compresses about 10 to 1; a "zip bomb"
+# packs gigabytes into a few kilobytes to exhaust memory when it is opened.
+_XLSX_MAX_RATIO = 100
+_XLSX_MAX_UNPACKED_FACTOR = 20
+
+
+def _check_xlsx_container(path: Path, *, limit: int) -> None:
+    """Refuse what is not an XLSX by its content, and a zip that would unpack too large."""
+    unreadable = ImportFileError(
+        _(
+            "Le fichier %s n'est pas un classeur Excel (.xlsx) lisible. Ouvrez-le dans "
+            "un tableur et enregistrez-le au format .xlsx ou CSV UTF-8."
+        )
+        % path.name
+    )
+    if not zipfile.is_zipfile(path):
+        raise unreadable
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+        names = {entry.filename for entry in entries}
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise unreadable
+        unpacked = sum(entry.file_size for entry in entries)
+        packed = sum(entry.compress_size for entry in entries) or 1
+    if unpacked > limit * _XLSX_MAX_UNPACKED_FACTOR or unpacked / packed > _XLSX_MAX_RATIO:
+        raise ImportFileError(
+            _(
+                "Le classeur %s se décompresse en un volume anormal (archive piégée ?) : "
+                "il est refusé. Enregistrez les données au format CSV UTF-8."
+            )
+            % path.name
+        )
 
 
 def _parse_xlsx(path: Path) -> ParsedFile:

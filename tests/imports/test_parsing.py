@@ -130,3 +130,30 @@ def test_the_command_exits_non_zero_without_traceback(
 def test_the_command_reports_a_missing_file(loaded, tmp_path, run_command):
     with pytest.raises(CommandError, match="n'existe pas"):
         run_command("import", tmp_path / "absent.csv")
+
+
+class TestHostileFiles:
+    def test_an_xlsx_zip_bomb_is_refused(self, tmp_path):
+        import zipfile
+
+        bomb = tmp_path / "bombe.xlsx"
+        with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            archive.writestr("xl/worksheets/sheet1.xml", "<" + "a" * 50_000_000 + "/>")
+        assert bomb.stat().st_size < 200_000
+        with pytest.raises(ImportFileError, match="anormal"):
+            parse_file(bomb)
+
+    def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(self, tmp_path):
+        fake = tmp_path / "faux.xlsx"
+        fake.write_bytes(b"PK\x03\x04 not really a zip")
+        with pytest.raises(ImportFileError, match="pas un classeur"):
+            parse_file(fake)
+
+    def test_a_file_over_the_size_limit_is_refused(self, tmp_path, settings):
+        settings.MAILLAGE_IMPORT_MAX_BYTES = 1_000
+        big = tmp_path / "gros.csv"
+        big.write_text("name\n" + "x\n" * 1_000)
+        with pytest.raises(ImportFileError, match="limite"):
+            parse_file(big)
