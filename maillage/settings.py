@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "maillage.web",
     "maillage.api",
     "maillage.backups",
-    "maillage.analyses",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +203,13 @@ MAILLAGE_GEOCODER_TIMEOUT = float(os.environ.get("MAILLAGE_GEOCODER_TIMEOUT", "3
 
 # Largest file an import accepts (bytes). XLSX files are also checked for zip bombs.
 MAILLAGE_IMPORT_MAX_BYTES = int(os.environ.get("MAILLAGE_IMPORT_MAX_BYTES", 50_000_000))
+
+# Base map drawn under the map's points: a MapLibre style JSON. Empty: none. Without network
+# the map still draws regions and departments from the bundled boundaries.
+MAP_STYLE_URL = os.environ.get(
+    "MAILLAGE_MAP_STYLE_URL",
+    "https://data.geopf.fr/annexes/ressources/vectorTiles/styles/PLAN.IGN/standard.json",
+)
 
 DATA_LICENCE = "Licence Ouverte 2.0"
 DATA_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"

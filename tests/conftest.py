@@ -48,13 +48,15 @@ def atlas(db):
     mobility = TermFactory(slug="mobilite", label_fr="Mobilité")
     health = TermFactory(slug="sante", label_fr="Santé")
     nantes = CommuneFactory(nantes=True)  # Pays de la Loire, métropole, 100k+
-    brittany = RegionFactory(code="53", name="Bretagne")
+    # A fictitious region, department, EPCI and commune (codes no real territory has), so the
+    # answers hold whether or not the real referential is loaded in the test database.
+    elsewhere = RegionFactory(code="99", name="Région d'essai")
     rural = CommuneFactory(
-        code="22001",
+        code="99001",
         name="Bourg rural",
         population=900,
-        department=DepartmentFactory(code="22", name="Côtes-d'Armor", region=brittany),
-        epci=EpciFactory(code="200069409", name="CC rurale", kind=Epci.Kind.COMMUNAUTE_COMMUNES),
+        department=DepartmentFactory(code="99", name="Département d'essai", region=elsewhere),
+        epci=EpciFactory(code="999999999", name="CC rurale", kind=Epci.Kind.COMMUNAUTE_COMMUNES),
         latitude=48.4,
         longitude=-2.8,
     )

@@ -54,7 +54,7 @@ class CommuneAliasInline(admin.TabularInline):
 class CommuneAdmin(ReadMostlyAdmin):
     list_display = ["code", "name", "department", "epci", "population", "size_class"]
     list_filter = ["size_class", "department__region", "epci__kind"]
-    search_fields = ["=code", "name", "postcodes"]
+    search_fields = ["=code", "^name", "postcodes"]
     list_select_related = ["department", "epci"]
     inlines = [CommuneAliasInline]
 

@@ -1,5 +1,18 @@
-"""URLs of the map (/carte/). Filled in by the map feature."""
+"""URLs of the map (/carte/), its embeddable frame and the data its browser code reads."""
+
+from django.urls import path
+
+from maillage.web import map_views
 
 app_name = "map"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("carte/", map_views.map_page, name="map"),
+    path("carte/embed/", map_views.map_embed, name="embed"),
+    path("carte/integrer/", map_views.map_share, name="share"),
+    path("carte/donnees/<str:version>.json", map_views.map_data, name="data"),
+    path("carte/selection/", map_views.map_selection, name="selection"),
+    path("carte/suggestions/", map_views.map_suggestions, name="suggestions"),
+    path("carte/fiche/<str:uid>/", map_views.map_card, name="card"),
+    path("carte/export.<str:file_format>", map_views.map_export, name="export"),
+]

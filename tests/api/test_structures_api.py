@@ -30,9 +30,9 @@ class TestList:
             ("type=fablab", ["A", "B", "D"]),
             ("theme=mobilite&theme=sante", ["A", "B", "C"]),
             ("theme=mobilite,sante&theme_mode=and", ["B"]),
-            ("region=53", ["C", "D"]),
+            ("region=99", ["C", "D"]),
             ("department=44", ["A", "B"]),
-            ("epci=200069409", ["C", "D"]),
+            ("epci=999999999", ["C", "D"]),
             ("territory=ME", ["A", "B"]),
             ("size=100k-plus", ["A", "B"]),
             ("resilience=yes", ["C"]),
@@ -115,9 +115,9 @@ class TestDetail:
     def test_everything_about_a_structure(self, client, atlas):
         body = client.get(f"/api/v1/structures/{atlas['c'].uid}").json()
         assert body["name"] == "C"
-        assert body["commune_code"] == "22001"
+        assert body["commune_code"] == "99001"
         assert body["epci_kind"] == "CC"
-        assert body["region_code"] == "53"
+        assert body["region_code"] == "99"
         assert body["last_verified_at"]
         assert body["resilience_initiatives"][0]["title"] == "Visières imprimées en 3D"
         assert body["source"] == "tests"
@@ -160,7 +160,7 @@ class TestFacetsAndVocabularies:
         types = {f["value"]: f["count"] for f in body["facets"]["type"]}
         assert types == {"fablab": 1, "living-lab": 1}
         regions = {f["value"]: (f["label_fr"], f["count"]) for f in body["facets"]["region"]}
-        assert regions == {"52": ("Pays de la Loire", 1), "53": ("Bretagne", 1)}
+        assert regions == {"52": ("Pays de la Loire", 1), "99": ("Région d'essai", 1)}
 
     def test_vocabularies_have_both_languages(self, client, atlas):
         themes = client.get("/api/v1/vocabularies").json()["vocabularies"]["theme"]
@@ -171,15 +171,15 @@ class TestFacetsAndVocabularies:
         regions = {
             r["code"]: r for r in client.get("/api/v1/territories/regions").json()["results"]
         }
-        assert regions["53"]["structures"] == 2
-        assert regions["53"]["population"] == 900
+        assert regions["99"]["structures"] == 2
+        assert regions["99"]["population"] == 900
         epcis = {e["code"]: e for e in client.get("/api/v1/territories/epci").json()["results"]}
-        assert epcis["200069409"]["kind"] == "CC"
-        communes = client.get("/api/v1/territories/communes?department=22").json()["results"]
-        assert [(c["code"], c["structures"]) for c in communes] == [("22001", 2)]
+        assert epcis["999999999"]["kind"] == "CC"
+        communes = client.get("/api/v1/territories/communes?department=99").json()["results"]
+        assert [(c["code"], c["structures"]) for c in communes] == [("99001", 2)]
 
     def test_resilience_initiatives(self, client, atlas):
-        body = client.get("/api/v1/resilience-initiatives?region=53").json()
+        body = client.get("/api/v1/resilience-initiatives?region=99").json()
         assert [(i["structure_name"], i["title"]) for i in body["results"]] == [
             ("C", "Visières imprimées en 3D")
         ]
@@ -189,7 +189,7 @@ class TestFacetsAndVocabularies:
 class TestExports:
     @pytest.mark.parametrize("format", ["csv", "xlsx", "geojson", "json"])
     def test_exactly_the_filtered_selection(self, client, atlas, format):
-        response = client.get(f"/api/v1/exports/{format}?region=53")
+        response = client.get(f"/api/v1/exports/{format}?region=99")
         assert response.status_code == 200
         assert "attachment" in response["Content-Disposition"]
         content = response.content

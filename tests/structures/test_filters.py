@@ -33,11 +33,11 @@ class TestFilters:
         assert names("theme=mobilite,sante&theme_mode=and") == ["B"]
 
     def test_location_filters(self, atlas):
-        assert names("region=53") == ["C", "D"]
+        assert names("region=99") == ["C", "D"]
         assert names("department=44") == ["A", "B"]
         assert names("territory=CC") == ["C", "D"]
         assert names(f"size={Commune.SizeClass.OVER_100K}") == ["A", "B"]
-        assert names("epci=200069409") == ["C", "D"]
+        assert names("epci=999999999") == ["C", "D"]
 
     def test_resilience_and_verification(self, atlas):
         assert names("resilience=yes") == ["C"]
@@ -96,7 +96,7 @@ class TestFacetCounts:
         assert counts["theme"] == {"mobilite": 2, "sante": 2}
         # Other facets count within the theme selection (B and C).
         assert counts["type"] == {"fablab": 1, "living-lab": 1}
-        assert counts["region"] == {"52": 1, "53": 1}
+        assert counts["region"] == {"52": 1, "99": 1}
         assert counts["resilience"] == {"yes": 1, "no": 1}
         for region, count in counts["region"].items():
             assert len(names(f"theme=sante&region={region}")) == count

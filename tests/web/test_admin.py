@@ -39,14 +39,15 @@ def test_commune_autocomplete_answers(staff, atlas):
     response = staff.get(
         reverse("admin:autocomplete"),
         {
-            "term": "nan",
+            "term": "nantes",
             "app_label": "structures",
             "model_name": "structure",
             "field_name": "commune",
         },
     )
     assert response.status_code == 200
-    assert [r["text"] for r in response.json()["results"]] == ["Nantes (44)"]
+    # Names that start with the term, shortest first: Nantes before Nantes-en-Ratier.
+    assert [r["text"] for r in response.json()["results"]][0] == "Nantes (44)"
 
 
 def test_saving_recomputes_the_search_columns(staff, atlas, client):
