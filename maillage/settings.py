@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "corsheaders",
+    "csp",
     "ninja",
     "maillage.referential",
     "maillage.structures",
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -210,6 +213,27 @@ MAP_STYLE_URL = os.environ.get(
     "MAILLAGE_MAP_STYLE_URL",
     "https://data.geopf.fr/annexes/ressources/vectorTiles/styles/PLAN.IGN/standard.json",
 )
+
+# Content-Security-Policy: scripts only from this site or with the response's nonce; the
+# base map's host (from MAP_STYLE_URL) may serve tiles, glyphs and sprites. Inline style
+# attributes stay allowed: they carry the type colours, and styles cannot run code.
+_map_host = "/".join(MAP_STYLE_URL.split("/")[:3]) if MAP_STYLE_URL.startswith("https://") else ""
+_map_hosts = [_map_host] if _map_host else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *_map_hosts],
+        "connect-src": [SELF, *_map_hosts],
+        "worker-src": [SELF, "blob:"],
+        "font-src": [SELF, *_map_hosts],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 DATA_LICENCE = "Licence Ouverte 2.0"
 DATA_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
