@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 def test_map_in_english(open_map, atlas, page, screenshot):
     page = open_map("type=living-lab")
     page.get_by_role("button", name="English").click()
