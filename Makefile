@@ -37,3 +37,8 @@ lint: install ## ruff, and a check that models and migrations agree
 	$(BIN)/maillage makemigrations --check --dry-run
 
 .PHONY: help install setup run test lint
+
+messages: install ## Update the English catalogue from the code, then compile it
+	cd maillage && ../$(BIN)/maillage makemessages -l en --no-obsolete && ../$(BIN)/maillage compilemessages -l en
+
+.PHONY: messages
