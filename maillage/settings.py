@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "maillage.web",
     "maillage.api",
     "maillage.backups",
+    "maillage.analyses",
 ]
 
 MIDDLEWARE = [

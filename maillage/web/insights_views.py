@@ -1,0 +1,184 @@
+"""The insights pages: /enseignements/ (dashboard, CSV, JSON, guide) and /territoires/.
+
+Each view parses the filters, calls maillage.analyses, renders; the numbers come from one
+Insights object so the page, its CSV files, its JSON and the guide agree.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from maillage.analyses import coverage, dashboard, guide
+from maillage.analyses.figures import figures_build
+from maillage.analyses.geography import names_load
+from maillage.analyses.profiles import KINDS, TerritoryNotFound, profile_build, territory_get
+from maillage.structures.filters import Problem, StructureFilters
+from maillage.structures.models import Structure, Term
+
+SECTIONS = (
+    ("distributions", gettext_lazy("Répartition des structures")),
+    ("crosses", gettext_lazy("Tableaux croisés")),
+    ("territories", gettext_lazy("Territoires")),
+    ("coverage", gettext_lazy("Couverture du territoire")),
+    ("openness", gettext_lazy("Niveau d'innovation ouverte")),
+    ("resilience", gettext_lazy("Initiatives de résilience")),
+)
+
+
+def _distance(request, problems: list[Problem]) -> float:
+    text = request.GET.get("distance", "").strip()
+    if not text:
+        return coverage.DEFAULT_DISTANCE_KM
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = math.nan
+    if coverage.MIN_DISTANCE_KM <= value <= coverage.MAX_DISTANCE_KM:
+        return value
+    problems.append(
+        Problem(
+            "distance",
+            text,
+            _("Distance en kilomètres attendue, entre %(min)s et %(max)s ; %(default)s km retenus.")
+            % {
+                "min": f"{coverage.MIN_DISTANCE_KM:g}",
+                "max": f"{coverage.MAX_DISTANCE_KM:g}",
+                "default": f"{coverage.DEFAULT_DISTANCE_KM:g}",
+            },
+        )
+    )
+    return coverage.DEFAULT_DISTANCE_KM
+
+
+def _insights(request):
+    filters = StructureFilters.parse(request.GET)
+    problems = list(filters.problems)
+    distance = _distance(request, problems)
+    insights = dashboard.insights_build(
+        filters=filters,
+        distance_km=distance,
+        coverage_type=request.GET.get("couverture", coverage.ALL_TYPES),
+    )
+    return insights, problems
+
+
+def _query(request, *, drop=()) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@require_safe
+def insights_page(request):
+    insights, problems = _insights(request)
+    figures = figures_build(insights)
+    vocabulary = insights.selection.vocabulary
+    return render(
+        request,
+        "web/insights/dashboard.html",
+        {
+            "insights": insights,
+            "problems": problems,
+            "scope": dashboard.scope_description(insights),
+            "findings": dashboard.findings(insights),
+            "sections": [
+                (key, title, [f for f in figures if f.section == key]) for key, title in SECTIONS
+            ],
+            "query": _query(request),
+            "regions": sorted(insights.names.regions.items(), key=lambda r: r[1]),
+            "types": vocabulary.of(Term.Kind.TYPE),
+            "themes": vocabulary.of(Term.Kind.THEME),
+            "selected_region": insights.filters.region[0] if insights.filters.region else "",
+            "selected_type": insights.filters.type[0] if insights.filters.type else "",
+            "selected_theme": insights.filters.theme[0] if insights.filters.theme else "",
+            "coverage_types": vocabulary.of(Term.Kind.TYPE),
+            "openness_method": insights.openness_method,
+            "far_communes": insights.coverage.communes_far,
+        },
+    )
+
+
+@require_safe
+def insights_csv(request, key):
+    insights, _problems = _insights(request)
+    table = insights.tables().get(key)
+    if table is None:
+        raise Http404(key)
+    response = HttpResponse(table.as_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="maillage-{key}.csv"'
+    return response
+
+
+@require_safe
+def insights_json(request):
+    insights, problems = _insights(request)
+    data = insights.as_data()
+    data["problems"] = [p.__dict__ for p in problems]
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _guide_filename(extension: str) -> str:
+    return f"maillage-guide-{timezone.localdate().isoformat()}.{extension}"
+
+
+@require_safe
+def guide_html(request):
+    insights, _problems = _insights(request)
+    return HttpResponse(guide.guide_html(insights))
+
+
+@require_safe
+def guide_pdf(request):
+    insights, _problems = _insights(request)
+    pdf = guide.guide_pdf(guide.guide_html(insights))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_guide_filename("pdf")}"'
+    return response
+
+
+@require_safe
+def territory_page(request, kind, code):
+    if kind not in KINDS:
+        raise Http404(kind)
+    try:
+        territory = territory_get(kind=kind, code=code)
+    except TerritoryNotFound as error:
+        raise Http404(_("Territoire inconnu : %(code)s") % {"code": code}) from error
+    profile = profile_build(territory, names=names_load())
+    ids = [item.id for item in profile.items]
+    structures = (
+        Structure.objects.filter(id__in=ids)
+        .select_related("main_type", "commune__department__region")
+        .order_by("name")
+        if len(ids) <= 200
+        else Structure.objects.none()
+    )
+    return render(
+        request,
+        "web/insights/territory.html",
+        {
+            "profile": profile,
+            "territory": territory,
+            "structures": structures,
+            "many_structures": len(ids) > 200,
+            "filter_query": _territory_filter(territory),
+        },
+    )
+
+
+def _territory_filter(territory) -> str:
+    parameter = {
+        "region": "region",
+        "departement": "department",
+        "epci": "epci",
+        "commune": "",
+    }[territory.kind]
+    return f"{parameter}={territory.code}" if parameter else ""
