@@ -215,17 +215,20 @@ def _map_problems(request, filters: StructureFilters) -> tuple[list[Problem], di
 def _strings() -> dict:
     """The browser code's user-facing text, translated here ("one"/"other" plural forms)."""
 
-    def plural(singular: str, plural_form: str) -> dict:
+    def ngettext_forms(singular: str, plural_form: str) -> dict:
+        # Extracted by makemessages (see maillage/web/management/commands/makemessages.py).
         return {
             "one": ngettext(singular, plural_form, 1),
             "other": ngettext(singular, plural_form, 2),
         }
 
     return {
-        "count": plural("%(count)s structure", "%(count)s structures"),
-        "unplaced": plural("dont %(count)s non localisée", "dont %(count)s non localisées"),
-        "inView": plural("%(count)s structure dans la vue", "%(count)s structures dans la vue"),
-        "more": plural(
+        "count": ngettext_forms("%(count)s structure", "%(count)s structures"),
+        "unplaced": ngettext_forms("dont %(count)s non localisée", "dont %(count)s non localisées"),
+        "inView": ngettext_forms(
+            "%(count)s structure dans la vue", "%(count)s structures dans la vue"
+        ),
+        "more": ngettext_forms(
             "et %(count)s autre : zoomez ou filtrez pour la voir.",
             "et %(count)s autres : zoomez ou filtrez pour les voir.",
         ),
@@ -238,7 +241,7 @@ def _strings() -> dict:
         "search": _("Recherche"),
         "searchFor": _("Rechercher « %(q)s »"),
         "noSuggestion": _("Aucune suggestion"),
-        "suggestions": plural("%(count)s suggestion", "%(count)s suggestions"),
+        "suggestions": ngettext_forms("%(count)s suggestion", "%(count)s suggestions"),
         "removeFilter": _("Retirer le filtre %(label)s"),
         "zoomIn": _("Zoom avant"),
         "zoomOut": _("Zoom arrière"),
