@@ -40,7 +40,9 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         model = Commune
         django_get_or_create = ["code"]
 
-    code = factory.Sequence(lambda n: f"44{n + 200:03d}")
+    # Never a real INSEE code (those are digits, or 2A/2B), so it cannot meet a commune of the
+    # real referential when a test session has loaded it; five characters, as the column.
+    code = factory.Sequence(lambda n: f"T{n % 10_000:04d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
     department = factory.SubFactory(DepartmentFactory)
     epci = factory.SubFactory(EpciFactory)
