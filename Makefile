@@ -36,7 +36,12 @@ lint: install ## ruff, and a check that models and migrations agree
 	$(BIN)/ruff format --check .
 	$(BIN)/maillage makemigrations --check --dry-run
 
-.PHONY: help install setup run test lint
+bench: install ## Benchmarks at 10,000 and 100,000 structures beside Datasette (BENCHMARKS.md)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+.PHONY: help install setup run test lint bench
 
 messages: install ## Update the English catalogue from the code, then compile it
 	cd maillage && ../$(BIN)/maillage makemessages -l en --no-obsolete && ../$(BIN)/maillage compilemessages -l en

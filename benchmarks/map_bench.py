@@ -4,11 +4,11 @@
     .venv/bin/python benchmarks/map_bench.py --count 20000
     .venv/bin/python benchmarks/map_bench.py --database-url postgres://postgres@127.0.0.1:5432/bench
 
-The structures are synthetic and marked as such: source "synthetique", names starting with
-"[Synthétique]". They live in their own database (by default var/bench/map-bench.sqlite3,
-never the project's database), generated once and reused. When the bundled referential can
-be loaded they are placed in real communes (weighted by population, jittered around the
-town hall); otherwise at random points in metropolitan France.
+The structures come from benchmarks/synthetic.py (source "synthetique", names starting with
+"[Synthétique]", placed in real communes of the bundled referential) and are loaded through
+the import pipeline into their own database (by default var/bench/map-bench.sqlite3, never
+the project's database), once, then reused. benchmarks/run.py runs every measurement; this
+script is the map's alone, with the browser's cold and warm visits.
 
 Prints the payload's size (raw and gzipped, as served), the server's time to build it and to
 answer a selection, and, in headless Chromium against gunicorn, the time from navigation to
@@ -20,136 +20,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-SOURCE_SLUG = "synthetique"
-NAME_PREFIX = "[Synthétique]"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import (  # noqa: E402  (the generator beside this script)
+    BENCH_DIR,
+    ROOT,
+    configure_django,
+    ensure_structures,
+    prepare_schema,
+)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-# Metropolitan France, roughly (west, south, east, north).
-METROPOLE = (-4.7, 42.4, 8.2, 51.0)
-WORDS = (
-    "Atelier Fabrique Labo Ruche Station Maison Forge Comptoir Usine Cité Hub Campus "
-    "Plateforme Réseau Collectif Pépinière Grange Halle Moulin Quai"
-).split()
-QUALIFIERS = (
-    "des communs, numérique, solidaire, des transitions, partagé, du littoral, des possibles, "
-    "créative, rurale, du territoire, des savoirs, d'innovation, ouverte, des métiers"
-).split(", ")
-
-
-def configure_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("MAILLAGE_DATA_DIR", str(BENCH_DIR))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def ensure_schema_and_vocabularies(*, referential: bool) -> bool:
-    """Migrate, load vocabularies (and the referential if asked). True when communes exist."""
-    from django.core.management import call_command
-
-    from maillage.referential.models import Commune
-    from maillage.structures.vocabularies import vocabularies_load
-
-    call_command("migrate", verbosity=0, interactive=False)
-    vocabularies_load()
-    if referential and not Commune.objects.exists():
-        from maillage.referential.loading import referential_load
-
-        started = time.perf_counter()
-        try:
-            referential_load()
-            print(f"referential loaded in {time.perf_counter() - started:.1f} s")
-        except FileNotFoundError as error:
-            print(f"referential not loaded ({error}); random points instead")
-    return Commune.objects.filter(latitude__isnull=False).exists()
-
-
-def generate(count: int, *, seed: int = 20201001) -> None:
-    """Create `count` synthetic structures, unless that many exist already."""
-    from django.db import transaction
-
-    from maillage.referential.models import Commune
-    from maillage.structures.models import Source, Structure, Term
-    from maillage.structures.services import structure_uid
-    from maillage.structures.text_search import document
-
-    source, _ = Source.objects.get_or_create(
-        slug=SOURCE_SLUG,
-        defaults={
-            "name": "Données synthétiques (banc d'essai, à ne jamais publier)",
-            "description": "Structures inventées par benchmarks/map_bench.py.",
-        },
-    )
-    existing = Structure.objects.filter(source=source).count()
-    if existing == count:
-        print(f"{count} synthetic structures already in the benchmark database")
-        return
-    Structure.objects.filter(source=source).delete()
-    rng = random.Random(seed)
-    types = list(Term.objects.filter(kind=Term.Kind.TYPE))
-    themes = list(Term.objects.filter(kind=Term.Kind.THEME))
-    communes = list(
-        Commune.objects.filter(latitude__isnull=False).values_list(
-            "code", "name", "latitude", "longitude", "population"
-        )
-    )
-    weights = [max(population, 50) ** 0.8 for *_, population in communes]
-    started = time.perf_counter()
-    structures = []
-    picks = rng.choices(communes, weights=weights, k=count) if communes else [None] * count
-    for n, commune in enumerate(picks):
-        main_type = rng.choice(types)
-        name = f"{NAME_PREFIX} {rng.choice(WORDS)} {rng.choice(QUALIFIERS)}"
-        if commune:
-            code, commune_name, lat, lon, _population = commune
-            lat += rng.gauss(0, 0.01)
-            lon += rng.gauss(0, 0.014)
-            name = f"{name} de {commune_name}"
-        else:
-            code, commune_name = None, ""
-            west, south, east, north = METROPOLE
-            lon, lat = rng.uniform(west, east), rng.uniform(south, north)
-        search_document = document(name, main_type.label_fr, main_type.label_en, commune_name)
-        structures.append(
-            Structure(
-                uid=structure_uid(source=SOURCE_SLUG, key=str(n)),
-                slug=f"synthetique-{n}",
-                name=name,
-                main_type=main_type,
-                commune_id=code,
-                latitude=round(lat, 6),
-                longitude=round(lon, 6),
-                geo_precision=Structure.GeoPrecision.STREET,
-                status=Structure.Status.PUBLISHED,
-                source=source,
-                source_record_id=f"synth-{n}",
-                search_document=search_document,
-                search_name=f" {document(name)} ",
-            )
-        )
-    with transaction.atomic():
-        Structure.objects.bulk_create(structures, batch_size=2000)
-        ids = list(Structure.objects.filter(source=source).values_list("pk", flat=True))
-        through = Structure.themes.through
-        links = [
-            through(structure_id=pk, term_id=term.pk)
-            for pk in ids
-            for term in rng.sample(themes, rng.randint(0, 3))
-        ]
-        through.objects.bulk_create(links, batch_size=5000)
-    print(f"generated {count} synthetic structures in {time.perf_counter() - started:.1f} s")
 
 
 def server_figures() -> dict:
@@ -186,51 +73,71 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def browser_figures(database_url: str, runs: int) -> list[tuple[str, float, int]]:
-    """(label, ms from navigation to the drawn map, payload bytes transferred) per visit."""
-    from playwright.sync_api import sync_playwright
+def wait_for_port(port: int, *, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds:.0f} s")
 
-    env = {**os.environ, "DATABASE_URL": database_url, "MAILLAGE_DATA_DIR": str(BENCH_DIR)}
+
+def start_maillage(database_url: str, *, workers: int = 2, extra_env: dict | None = None):
+    """gunicorn (`maillage serve`) on a free loopback port: (process, base URL)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MAILLAGE_DATA_DIR": str(BENCH_DIR),
+        **(extra_env or {}),
+    }
     maillage = str(ROOT / ".venv/bin/maillage")
     subprocess.run([maillage, "collectstatic", "--no-input", "-v", "0"], env=env, check=True)
     port = free_port()
     server = subprocess.Popen(
-        [maillage, "serve", "--port", str(port), "--workers", "2"],
+        [maillage, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
+    wait_for_port(port)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def map_in_browser(base: str, runs: int) -> list[tuple[str, float, int]]:
+    """(label, ms from navigation to the drawn map, payload bytes transferred) per visit of
+    base + /carte/ in headless Chromium; the first visit is cold."""
+    from playwright.sync_api import sync_playwright
+
     results = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        for run in range(runs):
+            label = "cold (server and browser caches empty)" if run == 0 else "warm"
+            page.goto(f"{base}/carte/")
+            page.wait_for_selector("[data-map-ready]", state="attached", timeout=120_000)
+            ready = page.evaluate("performance.getEntriesByName('maillage:map-ready')[0].startTime")
+            transferred = page.evaluate(
+                """() => performance.getEntriesByType('resource')
+                     .filter(e => e.name.includes('/carte/donnees/'))
+                     .map(e => e.transferSize)[0] || 0"""
+            )
+            results.append((label, ready, transferred))
+        browser.close()
+    return results
+
+
+def browser_figures(database_url: str, runs: int) -> list[tuple[str, float, int]]:
+    """map_in_browser against a gunicorn of its own (2 workers)."""
+    server, base = start_maillage(database_url)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            for run in range(runs):
-                label = "cold (server and browser caches empty)" if run == 0 else "warm"
-                page.goto(f"{base}/carte/")
-                page.wait_for_selector("[data-map-ready]", state="attached", timeout=120_000)
-                ready = page.evaluate(
-                    "performance.getEntriesByName('maillage:map-ready')[0].startTime"
-                )
-                transferred = page.evaluate(
-                    """() => performance.getEntriesByType('resource')
-                         .filter(e => e.name.includes('/carte/donnees/'))
-                         .map(e => e.transferSize)[0] || 0"""
-                )
-                results.append((label, ready, transferred))
-            browser.close()
+        return map_in_browser(base, runs)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    return results
 
 
 def main() -> int:
@@ -241,14 +148,15 @@ def main() -> int:
         default=f"sqlite:///{BENCH_DIR / 'map-bench.sqlite3'}",
         help="a database of its own (default: var/bench/map-bench.sqlite3)",
     )
-    parser.add_argument("--no-referential", action="store_true", help="random points only")
     parser.add_argument("--runs", type=int, default=3, help="browser visits (first is cold)")
     parser.add_argument("--no-browser", action="store_true")
     arguments = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     configure_django(arguments.database_url)
-    ensure_schema_and_vocabularies(referential=not arguments.no_referential)
-    generate(arguments.count)
+    if not prepare_schema():
+        print("the referential is needed to place synthetic structures")
+        return 1
+    ensure_structures(arguments.count)
 
     figures = server_figures()
     print(f"\nmap payload: {figures['points']:,} points")

@@ -135,10 +135,11 @@ def structure_detail(request: HttpRequest, structure_id: str):
     tags=["structures"],
     summary="Nombre de structures par valeur de chaque filtre",
 )
-def facets(request: HttpRequest, query: Query[schemas.FilterQuery]):
+def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
     filters = _filters(request)
     published = Structure.objects.published()
-    counts = facet_counts(filters=filters, queryset=published)
+    only = tuple(dict.fromkeys(query.facet or ()))
+    counts = facet_counts(filters=filters, queryset=published, only=only)
     labels = {(term.kind, term.slug): term for term in Term.objects.all()}
     kinds = {
         "type": "type",
@@ -148,8 +149,14 @@ def facets(request: HttpRequest, query: Query[schemas.FilterQuery]):
         "partner": "actor",
     }
     names = {
-        **{("region", r.code): (r.name, r.name) for r in Region.objects.all()},
-        **{("department", d.code): (d.name, d.name) for d in Department.objects.all()},
+        **{
+            ("region", r.code): (r.name, r.name)
+            for r in (Region.objects.all() if "region" in counts else ())
+        },
+        **{
+            ("department", d.code): (d.name, d.name)
+            for d in (Department.objects.all() if "department" in counts else ())
+        },
         **{("territory", k): (str(label), str(label)) for k, label in Epci.Kind.choices},
         **{("size", k): (str(label), str(label)) for k, label in Commune.SizeClass.choices},
         ("resilience", "yes"): ("Avec initiative de résilience", "With a resilience initiative"),

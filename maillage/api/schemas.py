@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from maillage.exports.record_models import InitiativeRecord, StructureRecord, StructureRecordNested
+from maillage.structures.facets import FACET_PARAMETERS
 from maillage.structures.pagination import SORTS
 
 
@@ -63,6 +64,15 @@ class FilterQuery(Schema):
     )
     radius: str | None = Field(
         None, description="Rayon autour de `near`, en kilomètres, de 0 à 1000 (défaut 10)."
+    )
+
+
+class FacetsQuery(FilterQuery):
+    facet: list[Literal[FACET_PARAMETERS]] | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Filtres à compter (répétable) : "
+        + ", ".join(FACET_PARAMETERS)
+        + ". Par défaut : tous.",
     )
 
 

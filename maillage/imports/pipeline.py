@@ -34,6 +34,10 @@ from maillage.imports.report import ImportReport
 from maillage.imports.validation import ValidationContext, convert_values, validate_row
 from maillage.imports.vocabulary_index import VocabularyIndex
 from maillage.structures.models import Source
+from maillage.structures.services import structures_analyze
+
+# An import writing this many structures refreshes the planner's statistics afterwards.
+ANALYZE_AFTER_ROWS = 1000
 
 
 def _progress(items: list, enabled: bool, description: str) -> Iterable:
@@ -163,5 +167,7 @@ def run_import(
                     unchanged=len(report.unchanged),
                     rejected=len(report.rejected),
                 )
+        if len(plan.creates) + len(plan.updates) >= ANALYZE_AFTER_ROWS:
+            structures_analyze()
     report.seconds = time.monotonic() - started
     return report

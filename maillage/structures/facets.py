@@ -50,24 +50,46 @@ def _vocabulary_counts(facet, structures: QuerySet) -> dict[str, int]:
     return dict(counts)
 
 
-def facet_counts(*, filters: StructureFilters, queryset: QuerySet) -> dict[str, dict[str, int]]:
-    """For each filter parameter, {value: number of structures} under the other filters."""
+FACET_PARAMETERS = (
+    *(facet.parameter for facet in VOCABULARY_FACETS),
+    *LOCATION_FACETS,
+    "resilience",
+    "verified",
+)
+
+
+def facet_counts(
+    *, filters: StructureFilters, queryset: QuerySet, only: tuple[str, ...] = ()
+) -> dict[str, dict[str, int]]:
+    """For each filter parameter, {value: number of structures} under the other filters.
+
+    only: the parameters to count (all of FACET_PARAMETERS when empty); each costs a
+    query or two over the filtered structures, so a client wanting two breakdowns asks
+    for two.
+    """
+    wanted = set(only or FACET_PARAMETERS)
     result: dict[str, dict[str, int]] = {}
     for facet in VOCABULARY_FACETS:
+        if facet.parameter not in wanted:
+            continue
         structures = _base(
             filters, facet.parameter, queryset, own_mode=filters.mode(facet.parameter)
         )
         result[facet.parameter] = _vocabulary_counts(facet, structures)
     for parameter, lookup in LOCATION_FACETS.items():
+        if parameter not in wanted:
+            continue
         structures = _base(filters, parameter, queryset, own_mode="or")
         rows = structures.values_list(lookup).annotate(n=Count("pk"))
         result[parameter] = {key: n for key, n in rows if key is not None}
-    resilient = Exists(ResilienceInitiative.objects.filter(structure=OuterRef("pk")))
-    structures = _base(filters, "resilience", queryset, own_mode="or")
-    with_initiatives = structures.filter(resilient).count()
-    total = structures.count()
-    result["resilience"] = {"yes": with_initiatives, "no": total - with_initiatives}
-    structures = _base(filters, "verified", queryset, own_mode="or")
-    verified = structures.filter(last_verified_at__isnull=False).count()
-    result["verified"] = {"yes": verified, "no": structures.count() - verified}
+    if "resilience" in wanted:
+        resilient = Exists(ResilienceInitiative.objects.filter(structure=OuterRef("pk")))
+        structures = _base(filters, "resilience", queryset, own_mode="or")
+        with_initiatives = structures.filter(resilient).count()
+        total = structures.count()
+        result["resilience"] = {"yes": with_initiatives, "no": total - with_initiatives}
+    if "verified" in wanted:
+        structures = _base(filters, "verified", queryset, own_mode="or")
+        verified = structures.filter(last_verified_at__isnull=False).count()
+        result["verified"] = {"yes": verified, "no": structures.count() - verified}
     return result

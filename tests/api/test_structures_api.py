@@ -162,6 +162,21 @@ class TestFacetsAndVocabularies:
         regions = {f["value"]: (f["label_fr"], f["count"]) for f in body["facets"]["region"]}
         assert regions == {"52": ("Pays de la Loire", 1), "99": ("Région d'essai", 1)}
 
+    def test_facet_parameter_counts_only_the_facets_asked_for(self, client, atlas):
+        body = client.get("/api/v1/facets?theme=sante&facet=type&facet=region").json()
+        assert set(body["facets"]) == {"type", "region"}
+        assert {f["value"]: f["count"] for f in body["facets"]["type"]} == {
+            "fablab": 1,
+            "living-lab": 1,
+        }
+        assert body["facets"]["region"][0]["label_fr"] in {"Pays de la Loire", "Région d'essai"}
+        assert body["count"] == 2
+
+    def test_an_unknown_facet_is_refused(self, client, atlas):
+        response = client.get("/api/v1/facets?facet=colour")
+        assert response.status_code == 422
+        assert "facet" in response.json()["detail"][0]["loc"]
+
     def test_vocabularies_have_both_languages(self, client, atlas):
         themes = client.get("/api/v1/vocabularies").json()["vocabularies"]["theme"]
         health = next(t for t in themes if t["slug"] == "sante")

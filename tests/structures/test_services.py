@@ -40,3 +40,11 @@ def test_an_update_refreshes_the_search_columns(vocabulary):
     created = structure_create(values={"name": "Atelier", "main_type": "fablab", "source": "tests"})
     structure_update(structure=created, values={"description": "Couture et broderie"})
     assert [s.pk for s in search(Structure.objects.all(), "broderie")] == [created.pk]
+
+
+@pytest.mark.django_db
+def test_structures_analyze_refreshes_planner_statistics():
+    # Runs after large imports; must work on both databases, inside or outside a transaction.
+    from maillage.structures.services import structures_analyze
+
+    structures_analyze()

@@ -1,0 +1,126 @@
+"""The number of queries of each main page and API endpoint is pinned, and does not grow
+with the data: every endpoint is counted on the test atlas, then again after adding fully
+described structures (types, themes, formats, audiences, partners, contacts, initiatives).
+An N+1 regression changes the second count and fails here.
+
+Other pins live beside their pages (tests/web/test_home.py, test_search.py,
+test_structure_page.py, test_data_page.py); this file covers every endpoint in one place.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from maillage.structures.map_data import map_data_version
+from maillage.structures.models import (
+    Contact,
+    NamedPartner,
+    ResilienceInitiative,
+    Structure,
+    ValueExample,
+)
+from tests.web.builders import build_atlas, load_vocabularies, make_structure
+
+# Endpoint → queries, whatever the number of structures. The map's data and selection are
+# counted with an empty cache (the request that builds them); /donnees/ once its files are
+# written (the first visit after a change writes them).
+PINNED = {
+    "home": 4,
+    "search": 3,
+    "structure page": 10,
+    "map page": 7,
+    "map data": 3,
+    "map selection": 19,
+    "api list": 9,
+    "api detail": 11,
+    "api facets": 20,
+    "api facets, two": 8,
+    "api vocabularies": 2,
+    "api regions": 4,
+    "api departments": 4,
+    "api epci": 4,
+    "api communes": 3,
+    "data page": 3,
+}
+
+
+def _urls(atlas) -> dict[str, str]:
+    fabrique = atlas["fabrique"]
+    return {
+        "home": reverse("web:home"),
+        "search": reverse("web:search") + "?q=fablab&type=fablab",
+        "structure page": reverse("web:structure_detail", args=[fabrique.slug]),
+        "map page": reverse("map:map") + "?theme=mobilite",
+        "map data": reverse("map:data", args=[map_data_version()]),
+        "map selection": reverse("map:selection") + "?theme=mobilite&q=atelier",
+        "api list": "/api/v1/structures?theme=mobilite&limit=100",
+        "api detail": f"/api/v1/structures/{fabrique.uid}",
+        "api facets": "/api/v1/facets?theme=mobilite",
+        "api facets, two": "/api/v1/facets?theme=mobilite&facet=type&facet=region",
+        "api vocabularies": "/api/v1/vocabularies",
+        "api regions": "/api/v1/territories/regions",
+        "api departments": "/api/v1/territories/departments",
+        "api epci": "/api/v1/territories/epci",
+        "api communes": "/api/v1/territories/communes?department=44",
+        "data page": reverse("web:data"),
+    }
+
+
+def _add_described_structures(atlas, vocabularies, count: int) -> None:
+    """count structures described in full, in the atlas's communes."""
+    types, themes = vocabularies["type"], vocabularies["theme"]
+    formats, actors = vocabularies["format"], vocabularies["actor"]
+    fabrique = atlas["fabrique"]
+    for n in range(count):
+        structure = make_structure(
+            name=f"Atelier de test {n}",
+            main_type=types["fablab"],
+            secondary_types=[types["tiers-lieu"]],
+            commune=fabrique.commune,
+            themes=[themes["mobilite"], themes["sante"]],
+            formats=list(formats.values())[:2],
+            audiences=list(actors.values())[:2],
+            partner_kinds=list(actors.values())[2:4],
+            last_verified_at=timezone.now() if n % 2 else None,
+        )
+        NamedPartner.objects.create(structure=structure, name="Partenaire", kind=actors["pme"])
+        NamedPartner.objects.create(structure=structure, name="Atlas", partner_structure=fabrique)
+        ValueExample.objects.create(structure=structure, title="Un exemple")
+        Contact.objects.create(structure=structure, name="Camille", publication_consent=True)
+        ResilienceInitiative.objects.create(structure=structure, title="Visières imprimées")
+        # The structure the pages show gains relations too.
+        NamedPartner.objects.create(structure=fabrique, name=f"Partenaire {n}")
+        ValueExample.objects.create(structure=fabrique, title=f"Exemple {n}")
+        Contact.objects.create(structure=fabrique, name=f"Contact {n}", publication_consent=True)
+        ResilienceInitiative.objects.create(structure=fabrique, title=f"Initiative {n}")
+
+
+def _count(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+
+
+@pytest.mark.django_db
+def test_query_counts_are_pinned_and_do_not_grow(client, data_dir):
+    vocabularies = load_vocabularies()
+    atlas = build_atlas(vocabularies)
+    counts = {}
+    for added in (0, 5, 20):
+        _add_described_structures(atlas, vocabularies, added)
+        total = Structure.objects.count()
+        client.get(reverse("web:data"))  # writes the files of the new data version
+        counts[total] = {name: _count(client, url) for name, url in _urls(atlas).items()}
+    assert len(counts) == 3
+    for total, measured in counts.items():
+        assert measured == PINNED, f"with {total} structures"
