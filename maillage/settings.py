@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "maillage.api",
     "maillage.backups",
     "maillage.analyses",
+    "maillage.contributions",
 ]
 
 MIDDLEWARE = [
@@ -241,3 +242,50 @@ DATA_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 # Where `make run` loads its default data from: the copies bundled in the repository.
 BUNDLED_DATA_DIR = PROJECT_DIR / "data"
+
+# --- Contributions, accounts and e-mail (maillage.contributions) ---------------------------
+
+# The site's public address, for the links of e-mails sent outside a request (reminders).
+SITE_URL = os.environ.get("MAILLAGE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# E-mail: printed on the console unless an SMTP server is given.
+EMAIL_HOST = os.environ.get("MAILLAGE_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("MAILLAGE_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("MAILLAGE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MAILLAGE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MAILLAGE_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("MAILLAGE_FROM_EMAIL", "Maillage <ne-pas-repondre@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who hears of new proposals and claims; empty: every moderator and administrator account.
+MODERATOR_EMAILS = env_list("MAILLAGE_MODERATOR_EMAILS", "")
+
+LOGIN_URL = "contributions:login"
+LOGIN_REDIRECT_URL = "contributions:account"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
+# Proof-of-work challenge (ALTCHA) of the public forms: the browser tries up to
+# ALTCHA_MAX_NUMBER counters, each costing ALTCHA_COST PBKDF2 iterations.
+ALTCHA_MAX_NUMBER = int(os.environ.get("MAILLAGE_ALTCHA_MAX_NUMBER", "5000"))
+ALTCHA_COST = int(os.environ.get("MAILLAGE_ALTCHA_COST", "1000"))
+ALTCHA_EXPIRES_SECONDS = 20 * 60
+# Key signing the challenges; empty: derived from the secret key.
+ALTCHA_HMAC_KEY = os.environ.get("MAILLAGE_ALTCHA_HMAC_KEY", "")
+# Submissions of the public forms per client address and hour, and login attempts per
+# address or account and quarter of an hour (counted in the shared cache).
+CONTRIBUTION_RATE_LIMIT = int(os.environ.get("MAILLAGE_CONTRIBUTION_RATE_LIMIT", "20"))
+CONTRIBUTION_RATE_WINDOW_SECONDS = 3600
+LOGIN_RATE_LIMIT = int(os.environ.get("MAILLAGE_LOGIN_RATE_LIMIT", "10"))
+LOGIN_RATE_WINDOW_SECONDS = 15 * 60
+
+# A structure not verified for this many days is marked stale and its managers reminded
+# (at most every STALE_REMINDER_INTERVAL_DAYS days).
+STALE_AFTER_DAYS = int(os.environ.get("MAILLAGE_STALE_AFTER_DAYS", "365"))
+STALE_REMINDER_INTERVAL_DAYS = 30
+# Contacts are removed this many days after their consent (`maillage purge_contacts`).
+CONTACT_RETENTION_DAYS = int(os.environ.get("MAILLAGE_CONTACT_RETENTION_DAYS", "1095"))

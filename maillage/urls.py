@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("maillage.web.map_urls")),
     path("", include("maillage.web.insights_urls")),
+    path("", include("maillage.web.contribution_urls")),
     path("", include("maillage.web.urls")),
 ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from maillage.contributions.models import StructureRevision
+from maillage.contributions.records import snapshots
+from maillage.contributions.services import revisions_record_bulk
 from maillage.imports.identity import Match, target_uid
 from maillage.imports.records import Record
 from maillage.imports.report import Outcome
@@ -73,9 +76,17 @@ def _instances(pks: list[int]) -> dict[int, Structure]:
     return found
 
 
-def apply(plan_: Plan) -> None:
-    """Write the plan in one transaction."""
-    structures_write(
+def apply(plan_: Plan, *, file_name: str = "") -> None:
+    """Write the plan in one transaction, and record each change in the structures' history
+    (maillage.contributions), with the file it came from."""
+    before = snapshots([change.structure.pk for _record, change in plan_.updates])
+    written = structures_write(
         creates=[new for _record, new in plan_.creates],
         updates=[change for _record, change in plan_.updates],
+    )
+    revisions_record_bulk(
+        befores=before,
+        structures=written,
+        origin=StructureRevision.Origin.IMPORT,
+        note=file_name,
     )

@@ -155,7 +155,7 @@ def run_import(
     report.notes = {r.line: r.notes for r in located if r.notes}
     if not dry_run and (accept_valid_rows or not report.rejected):
         with transaction.atomic():
-            apply_stage.apply(plan)
+            apply_stage.apply(plan, file_name=Path(path).name)
             report.written = bool(plan.creates or plan.updates)
             if report.written:
                 ImportRun.objects.create(

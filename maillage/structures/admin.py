@@ -7,6 +7,9 @@ from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from maillage.contributions.models import StructureRevision
+from maillage.contributions.records import structure_snapshot
+from maillage.contributions.services import revision_record
 from maillage.structures.models import (
     Contact,
     NamedPartner,
@@ -161,8 +164,19 @@ class StructureAdmin(admin.ModelAdmin):
     def verified(self, structure: Structure) -> bool:
         return structure.is_verified
 
+    def save_model(self, request, obj, form, change):
+        # The record before the edit, for its revision (see save_related).
+        request.structure_before = structure_snapshot(obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Names, types, themes and commune feed the search index: recompute it once all
         # relations are saved.
         structure_search_refresh(structures=[form.instance])
+        revision_record(
+            structure=form.instance,
+            before=getattr(request, "structure_before", None),
+            origin=StructureRevision.Origin.ADMIN,
+            author=request.user,
+        )

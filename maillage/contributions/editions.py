@@ -1,0 +1,200 @@
+"""Dated editions: a frozen copy of the published data, and what changed between two.
+
+An edition keeps the JSON export of its moment (maillage.exports.writers.write_json) whole,
+gzip-compressed in the database; its CSV and GeoJSON are generated from that JSON, never
+from the live tables, so an edition's files stay what they were on the day it was published.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from maillage.contributions.models import Edition
+from maillage.contributions.records import field_title
+from maillage.exports.columns import COLUMNS, MULTI_VALUE_SEPARATOR
+from maillage.exports.formulas import neutralise
+from maillage.exports.writers import write_json
+from maillage.structures.models import Structure
+
+FORMATS = ("json", "csv", "geojson")
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+}
+# Fields that move with every write and say nothing about the structure itself.
+_NOT_COMPARED = {"updated_at"}
+
+
+def _store(edition: Edition, raw: bytes) -> None:
+    edition.data_gz = gzip.compress(raw, compresslevel=6, mtime=0)
+    edition.size = len(raw)
+    edition.sha256 = hashlib.sha256(raw).hexdigest()
+
+
+def edition_publish(*, title: str, note: str = "", user=None) -> Edition:
+    """Freeze the published data now as a dated edition. Raises ValidationError."""
+    title = title.strip()
+    if not title:
+        raise ValidationError(_("Donnez un titre à l'édition."))
+    now = timezone.now()
+    stream = io.BytesIO()
+    with transaction.atomic():
+        count = write_json(Structure.objects.published(), stream)
+        base = f"{timezone.localdate(now):%Y-%m-%d}-{slugify(title)[:60]}".strip("-")
+        slug, number = base, 2
+        while Edition.objects.filter(slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        edition = Edition(
+            slug=slug,
+            title=title,
+            note=note.strip(),
+            published_at=now,
+            published_by=user if user is not None and user.is_authenticated else None,
+            structure_count=count,
+        )
+        _store(edition, stream.getvalue())
+        edition.save()
+    return edition
+
+
+def edition_document(edition: Edition) -> dict[str, Any]:
+    """The edition's JSON export, parsed."""
+    return json.loads(gzip.decompress(bytes(edition.data_gz)))
+
+
+def edition_json(edition: Edition) -> bytes:
+    return gzip.decompress(bytes(edition.data_gz))
+
+
+def edition_rewrite(*, edition: Edition, document: dict[str, Any]) -> None:
+    """Replace the stored JSON of an edition (after removing personal data from it)."""
+    raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _store(edition, raw)
+    edition.rewritten_at = timezone.now()
+    edition.save(update_fields=["data_gz", "size", "sha256", "rewritten_at"])
+
+
+def _flat(item: dict[str, Any]) -> list[Any]:
+    row = []
+    for column in COLUMNS:
+        value = item.get(column.name)
+        if isinstance(value, list):
+            value = MULTI_VALUE_SEPARATOR.join(str(v) for v in value)
+        if value is None:
+            value = ""
+        row.append(neutralise(value) if isinstance(value, str) else value)
+    return row
+
+
+def edition_file(edition: Edition, format_name: str) -> bytes:
+    """The edition's data in format_name (json, csv, geojson), from its frozen JSON."""
+    if format_name == "json":
+        return edition_json(edition)
+    document = edition_document(edition)
+    items = document.get("structures", [])
+    if format_name == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([column.name for column in COLUMNS])
+        for item in items:
+            writer.writerow(_flat(item))
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    if format_name == "geojson":
+        head = {k: v for k, v in document.items() if k not in {"structures", "format", "version"}}
+        features = [
+            {
+                "type": "Feature",
+                "id": item.get("id"),
+                "geometry": (
+                    {"type": "Point", "coordinates": [item["longitude"], item["latitude"]]}
+                    if item.get("latitude") is not None and item.get("longitude") is not None
+                    else None
+                ),
+                "properties": item,
+            }
+            for item in items
+        ]
+        collection = {
+            "type": "FeatureCollection",
+            **head,
+            "edition": edition.slug,
+            "features": features,
+        }
+        return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    raise ValueError(f"unknown edition format {format_name!r}")
+
+
+@dataclass
+class FieldChange:
+    name: str
+    title: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class ChangedStructure:
+    id: str
+    name: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
+class EditionDiff:
+    older: Edition
+    newer: Edition
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[ChangedStructure] = field(default_factory=list)
+
+    @property
+    def unchanged_count(self) -> int:
+        return self.newer.structure_count - len(self.added) - len(self.changed)
+
+
+def _by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for item in document.get("structures", [])}
+
+
+def _normalised(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted((_normalised(v) for v in value), key=repr)
+    if value == "":
+        return None
+    return value
+
+
+def edition_diff(*, older: Edition, newer: Edition) -> EditionDiff:
+    """Structures added, removed, and changed field by field from older to newer."""
+    if older.published_at > newer.published_at:
+        older, newer = newer, older
+    before, after = _by_id(edition_document(older)), _by_id(edition_document(newer))
+    diff = EditionDiff(older=older, newer=newer)
+    diff.added = sorted((after[i] for i in after.keys() - before.keys()), key=lambda s: s["name"])
+    diff.removed = sorted(
+        (before[i] for i in before.keys() - after.keys()), key=lambda s: s["name"]
+    )
+    for uid in sorted(after.keys() & before.keys(), key=lambda i: after[i]["name"]):
+        old, new = before[uid], after[uid]
+        fields = [
+            FieldChange(name, field_title(name), old.get(name), new.get(name))
+            for name in dict.fromkeys([*new, *old])
+            if name not in _NOT_COMPARED
+            and _normalised(old.get(name)) != _normalised(new.get(name))
+        ]
+        if fields:
+            diff.changed.append(ChangedStructure(id=uid, name=new["name"], fields=fields))
+    return diff

@@ -1,0 +1,231 @@
+"""Personal data: relaying messages to contacts, removal on request, and retention.
+
+A person's address leaves Maillage only with their consent; otherwise a visitor writes to
+them through Maillage, which forwards the message without showing the address. Anyone can
+ask to be removed: once they confirm from their mailbox, their contacts go from the
+database, every export (the published files are rewritten) and every past edition's file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from maillage.contributions import notifications
+from maillage.contributions.editions import edition_document, edition_rewrite
+from maillage.contributions.models import (
+    Edition,
+    ErasureRequest,
+    Proposal,
+    StructureRevision,
+)
+from maillage.contributions.records import structure_snapshot
+from maillage.contributions.services import revision_record
+from maillage.structures.models import Contact, Structure
+
+ERASURE_SALT = "maillage.contributions.erasure"
+ERASURE_MAX_AGE = 7 * 24 * 3600
+
+
+def email_normalise(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_hash(email: str) -> str:
+    """A keyed hash of the address: the log proves a request without holding the address."""
+    return salted_hmac(ERASURE_SALT, email_normalise(email)).hexdigest()
+
+
+# --- relay -----------------------------------------------------------------------------------
+
+
+def relay_recipients(structure: Structure) -> list[str]:
+    return sorted(
+        {
+            email_normalise(address)
+            for address in structure.contacts.exclude(email="").values_list("email", flat=True)
+        }
+    )
+
+
+def contact_relay(
+    *, structure: Structure, sender_name: str, sender_email: str, message: str
+) -> int:
+    """Forward a visitor's message to the structure's contacts, hiding their addresses.
+
+    The contacts answer the sender directly (Reply-To). Call only after the spam checks.
+    Returns the number of recipients; raises ValidationError when there is none.
+    """
+    recipients = relay_recipients(structure)
+    if not recipients:
+        raise ValidationError(_("Cette structure n'a pas encore de contact à qui transmettre."))
+    return notifications.send(
+        template="contact_relay",
+        to=recipients,
+        reply_to=[sender_email],
+        context={
+            "structure": structure,
+            "sender_name": sender_name,
+            "sender_email": sender_email,
+            "message": message,
+            "structure_url": notifications.absolute_url(structure.get_absolute_url()),
+            "removal_url": notifications.absolute_url(reverse("contributions:erasure")),
+        },
+    )
+
+
+# --- removal on request ----------------------------------------------------------------------
+
+
+def erasure_request(*, email: str) -> ErasureRequest:
+    """Log a removal request and send its confirmation link to the address.
+
+    The answer is the same whether Maillage holds the address or not (nothing to learn
+    from it); the link only works from that mailbox.
+    """
+    email = email_normalise(email)
+    request = ErasureRequest.objects.create(email_hash=email_hash(email))
+    token = signing.dumps({"request": request.pk, "email": email}, salt=ERASURE_SALT)
+    link = notifications.absolute_url(reverse("contributions:erasure_confirm", args=[token]))
+    transaction.on_commit(
+        lambda: notifications.send(template="erasure_link", to=[email], context={"url": link})
+    )
+    return request
+
+
+def erasure_confirm(*, token: str) -> ErasureRequest:
+    """Carry out the request of a confirmation link. Raises ValidationError when the link is
+    invalid or expired; a second click changes nothing."""
+    try:
+        data = signing.loads(token, salt=ERASURE_SALT, max_age=ERASURE_MAX_AGE)
+    except signing.BadSignature as error:
+        raise ValidationError(_("Ce lien n'est pas valide ou a expiré.")) from error
+    request = ErasureRequest.objects.filter(pk=data.get("request")).first()
+    email = data.get("email", "")
+    if request is None or request.email_hash != email_hash(email):
+        raise ValidationError(_("Ce lien n'est pas valide ou a expiré."))
+    if request.status == ErasureRequest.Status.DONE:
+        return request
+    return person_erase(email=email, request=request)
+
+
+def _without_email(items: list, email: str) -> list:
+    return [
+        item
+        for item in items
+        if not (isinstance(item, dict) and email_normalise(item.get("email") or "") == email)
+    ]
+
+
+def _scrub_snapshot(snapshot: dict | None, email: str) -> tuple[dict | None, bool]:
+    if not snapshot or "contacts" not in snapshot:
+        return snapshot, False
+    kept = _without_email(snapshot["contacts"], email)
+    if len(kept) == len(snapshot["contacts"]):
+        return snapshot, False
+    return {**snapshot, "contacts": kept}, True
+
+
+@transaction.atomic
+def person_erase(*, email: str, request: ErasureRequest | None = None) -> ErasureRequest:
+    """Remove every trace of the address: contacts, proposals' contact fields, history
+    snapshots, past editions' files; the published exports are rewritten on next request.
+    """
+    email = email_normalise(email)
+    request = request or ErasureRequest.objects.create(email_hash=email_hash(email))
+    contacts = Contact.objects.filter(email__iexact=email)
+    structure_ids = set(contacts.values_list("structure_id", flat=True))
+    befores = {pk: structure_snapshot(pk) for pk in structure_ids}
+    request.contacts_removed = contacts.count()
+    contacts.delete()
+
+    proposals = Proposal.objects.filter(proposer_email__iexact=email)
+    request.proposals_cleared = proposals.update(proposer_email="", proposer_name="")
+    # An account with the address goes too; the history keeps its changes, not its name.
+    users = get_user_model().objects.filter(email__iexact=email)
+    StructureRevision.objects.filter(author__in=users).update(author_label="")
+    users.delete()
+
+    revisions_cleared = 0
+    with_contacts = StructureRevision.objects.filter(
+        Q(before__isnull=False) | Q(after__isnull=False)
+    ).only("before", "after")
+    for revision in with_contacts.iterator(chunk_size=500):
+        before, changed_before = _scrub_snapshot(revision.before, email)
+        after, changed_after = _scrub_snapshot(revision.after, email)
+        if changed_before or changed_after:
+            StructureRevision.objects.filter(pk=revision.pk).update(before=before, after=after)
+            revisions_cleared += 1
+    request.revisions_cleared = revisions_cleared
+
+    rewritten = 0
+    for edition in Edition.objects.all():
+        document = edition_document(edition)
+        changed = False
+        for item in document.get("structures", []):
+            kept = _without_email(item.get("contacts", []), email)
+            if len(kept) != len(item.get("contacts", [])):
+                item["contacts"] = kept
+                changed = True
+        if changed:
+            edition_rewrite(edition=edition, document=document)
+            rewritten += 1
+    request.editions_rewritten = rewritten
+
+    # A new modification date gives the published data a new version, so its files are
+    # written again without the person (maillage.exports.published).
+    for structure in Structure.objects.filter(pk__in=structure_ids):
+        Structure.objects.filter(pk=structure.pk).update(updated_at=timezone.now())
+        revision_record(
+            structure=structure,
+            before=_scrub_snapshot(befores[structure.pk], email)[0],
+            origin=StructureRevision.Origin.ERASURE,
+            note=_("Contact retiré à sa demande"),
+            fields=["contacts"],
+        )
+    request.status = ErasureRequest.Status.DONE
+    request.completed_at = timezone.now()
+    request.save()
+    return request
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def contacts_purge(*, now: dt.datetime | None = None) -> int:
+    """Remove contacts whose consent (or, without a date, whose structure's creation) is
+    older than CONTACT_RETENTION_DAYS. Returns how many were removed."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.CONTACT_RETENTION_DAYS)
+    expired = Contact.objects.annotate(
+        since=Coalesce("consent_recorded_at", F("structure__created_at"))
+    ).filter(since__lt=cutoff)
+    removed = 0
+    with transaction.atomic():
+        structure_ids = set(expired.values_list("structure_id", flat=True))
+        for pk in structure_ids:
+            before = structure_snapshot(pk)
+            removed += Contact.objects.filter(
+                pk__in=expired.filter(structure_id=pk).values("pk")
+            ).delete()[0]
+            Structure.objects.filter(pk=pk).update(updated_at=now)
+            structure = Structure.objects.get(pk=pk)
+            revision_record(
+                structure=structure,
+                before=before,
+                origin=StructureRevision.Origin.RETENTION,
+                note=_("Contacts conservés plus de %(days)s jours")
+                % {"days": settings.CONTACT_RETENTION_DAYS},
+            )
+    return removed
