@@ -52,6 +52,13 @@ PACKAGES = (
             "LICENSE.txt",
         ),
     ),
+    Package(
+        name="altcha",
+        version="3.2.2",
+        licence="MIT",
+        # The proof-of-work widget of the public forms (the server side is PyPI's altcha).
+        files=("dist/main/altcha.min.js", "LICENSE.txt"),
+    ),
 )
 
 
