@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from maillage.structures.services import text_normalise
+
 _URL_VALIDATOR = URLValidator(schemes=["http", "https"])
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 MULTI_VALUE_SPLIT = re.compile(r"[|;]")
@@ -22,7 +24,7 @@ def cell_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return str(value).strip()
+    return text_normalise(str(value))
 
 
 def split_multi(value: Any) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -305,10 +306,21 @@ class _Keys:
         )
 
 
+# Control characters (other than tab, line feed and carriage return) are invisible debris
+# of copy and paste; a CSV holding them would be refused as binary when read back.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def text_normalise(value: str) -> str:
+    """Text as Maillage stores it: control characters removed, surrounding spaces stripped."""
+    return _CONTROL_CHARACTERS.sub("", value).strip()
+
+
 def _assign(structure: Structure, values: StructureValues, keys: _Keys) -> None:
     for name in SCALAR_FIELDS:
         if name in values:
-            setattr(structure, name, values[name])
+            value = values[name]
+            setattr(structure, name, text_normalise(value) if isinstance(value, str) else value)
     if "main_type" in values:
         structure.main_type_id = keys.term(Term.Kind.TYPE, values["main_type"])
     if "commune_code" in values:
