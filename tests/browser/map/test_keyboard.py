@@ -41,4 +41,5 @@ def test_keyboard_only(open_map, atlas, page):
     canvas.focus()
     before = page.evaluate("window.maillageMap.position().zoom")
     page.keyboard.press("+")
-    page.wait_for_function(f"window.maillageMap.position().zoom > {before}")
+    # A function, not a string expression: the page's CSP (rightly) forbids eval.
+    page.wait_for_function("(before) => window.maillageMap.position().zoom > before", arg=before)
