@@ -32,6 +32,13 @@ def resolver(referential, django_db_blocker) -> CommuneResolver:
 
 
 @pytest.fixture(autouse=True)
+def _data_dir_in_tmp(settings, tmp_path):
+    # Files a test writes (exports, backups) go to its own folder, never the project's var/.
+    settings.DATA_DIR = tmp_path / "var"
+    settings.DATA_DIR.mkdir()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest storage needs `collectstatic`; tests render templates without it.
     settings.STORAGES = {

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from maillage.exports.published import published_files
 from maillage.imports.pipeline import run_import
 from maillage.imports.records import ImportFileError
 from maillage.imports.sources import sources_load
@@ -68,4 +69,7 @@ class Command(BaseCommand):
                 for line in report.lines()[1:]:
                     self.stderr.write(line)
                 raise CommandError(_("Les données fournies %s contiennent des erreurs.") % path)
+        # The downloads of /donnees/ for this version of the data, so that the first visitor
+        # does not wait for them (a no-op when they are already written).
+        published_files()
         self.stdout.write(_("Données par défaut prêtes (%.1f s).") % (time.monotonic() - started))
