@@ -73,6 +73,15 @@ def possible_duplicates(
     ]
 
 
+def public_structure_get(*, slug: str) -> Structure | None:
+    """The published or closed structure with this slug (what contributors act on), or None."""
+    return (
+        Structure.objects.filter(slug=slug, status__in=PUBLIC_STATUSES)
+        .select_related("commune", "main_type")
+        .first()
+    )
+
+
 def pending_proposals() -> QuerySet[Proposal]:
     return Proposal.objects.filter(status=Proposal.Status.PENDING).select_related("structure")
 

@@ -22,7 +22,6 @@ from maillage.contributions.forms import (
 from maillage.contributions.records import diff_rows, structure_payload
 from maillage.contributions.roles import STAFF_ROLES
 from maillage.structures.models import Structure
-from maillage.structures.selectors import PUBLIC_STATUSES
 
 
 class LoginView(auth_views.LoginView):
@@ -118,11 +117,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 def _structure(key: str) -> Structure:
-    structure = (
-        Structure.objects.filter(slug=key, status__in=PUBLIC_STATUSES)
-        .select_related("commune", "main_type")
-        .first()
-    )
+    structure = selectors.public_structure_get(slug=key)
     if structure is None:
         raise Http404(key)
     return structure

@@ -143,11 +143,7 @@ def propose(request: HttpRequest) -> HttpResponse:
 
 
 def _public_structure(key: str) -> Structure:
-    structure = (
-        Structure.objects.filter(slug=key, status__in=PUBLIC_STATUSES)
-        .select_related("commune", "main_type")
-        .first()
-    )
+    structure = selectors.public_structure_get(slug=key)
     if structure is None:
         raise Http404(key)
     return structure
