@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -274,6 +275,12 @@ class StructureRevisionAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(problem.messages), messages.ERROR)
         else:
             self.message_user(request, _("La modification est annulée."), messages.SUCCESS)
+        # The public history page posts here too and gets its reader back.
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
         return redirect("admin:contributions_structurerevision_changelist")
 
 
