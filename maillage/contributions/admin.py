@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maillage.contributions import selectors, services
-from maillage.contributions.forms import StructureForm
+from maillage.contributions.additions import addition_item_text, addition_related
+from maillage.contributions.forms import RELATED_ITEM_FORMS, StructureForm
 from maillage.contributions.models import (
     Edition,
     ErasureRequest,
@@ -31,6 +32,7 @@ from maillage.contributions.records import (
     display,
     field_title,
     structure_payload,
+    structure_snapshot,
 )
 from maillage.referential.models import Commune
 from maillage.structures.models import Term
@@ -133,6 +135,8 @@ class ProposalAdmin(admin.ModelAdmin):
             raise PermissionDenied
         proposal = get_object_or_404(Proposal.objects.select_related("structure"), pk=pk)
         can_moderate = request.user.has_perm("contributions.moderate_proposal")
+        if proposal.kind == Proposal.Kind.ADDITION:
+            return self._moderate_addition(request, proposal, can_moderate)
         current = (
             structure_payload(proposal.structure)
             if proposal.kind == Proposal.Kind.CORRECTION and proposal.structure
@@ -195,6 +199,77 @@ class ProposalAdmin(admin.ModelAdmin):
             "form": form,
             "error": error,
             "duplicates": duplicates,
+            "can_moderate": can_moderate and proposal.status == Proposal.Status.PENDING,
+            "revisions": proposal.revisions.all(),
+        }
+        return TemplateResponse(request, "admin/contributions/proposal/moderate.html", context)
+
+    def _moderate_addition(self, request, proposal: Proposal, can_moderate: bool):
+        """An addition: the structure's current list beside the list once the item is added,
+        and the item's own form to edit before accepting."""
+        name, item = addition_related(proposal.payload)
+        form_class = RELATED_ITEM_FORMS[name]
+        form = form_class(initial=form_class.initial_from_item(item))
+        error = ""
+        if request.method == "POST" and proposal.status == Proposal.Status.PENDING:
+            if not can_moderate:
+                raise PermissionDenied
+            action = request.POST.get("action")
+            if action == "reject":
+                try:
+                    services.proposal_reject(
+                        proposal=proposal,
+                        moderator=request.user,
+                        reason=request.POST.get("reason", ""),
+                    )
+                except ValidationError as problem:
+                    error = " ".join(problem.messages)
+                else:
+                    self.message_user(request, _("Proposition refusée."), messages.SUCCESS)
+                    return redirect("admin:contributions_proposal_changelist")
+            elif action == "accept":
+                form = form_class(request.POST)
+                if form.is_valid():
+                    try:
+                        structure = services.proposal_accept(
+                            proposal=proposal,
+                            moderator=request.user,
+                            payload={name: [form.item()]},
+                        )
+                    except ValidationError as problem:
+                        error = " ".join(problem.messages)
+                    else:
+                        self.message_user(
+                            request,
+                            format_html(
+                                _('Ajout accepté : <a href="{}">{}</a> est à jour.'),
+                                structure.get_absolute_url(),
+                                structure.name,
+                            ),
+                            messages.SUCCESS,
+                        )
+                        return redirect("admin:contributions_proposal_changelist")
+        current = []
+        if proposal.structure and proposal.status == Proposal.Status.PENDING:
+            current = structure_snapshot(proposal.structure.pk).get(name, [])
+        labels = {t.slug: t.label for t in Term.objects.all()}
+        shown = [addition_item_text(name, entry, labels) for entry in current]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Proposition n° %(number)s") % {"number": proposal.pk},
+            "proposal": proposal,
+            "rows": [
+                {
+                    "title": field_title(name),
+                    "before": "\n".join(shown) or "—",
+                    "after": "\n".join([*shown, addition_item_text(name, item, labels)]),
+                    "changed": True,
+                }
+            ],
+            "form": form,
+            "error": error,
+            "duplicates": [],
             "can_moderate": can_moderate and proposal.status == Proposal.Status.PENDING,
             "revisions": proposal.revisions.all(),
         }

@@ -22,6 +22,7 @@ class Proposal(models.Model):
     class Kind(models.TextChoices):
         NEW = "new", _("nouvelle structure")
         CORRECTION = "correction", _("correction")
+        ADDITION = "addition", _("ajout à une fiche")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("en attente")

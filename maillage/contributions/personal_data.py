@@ -152,6 +152,16 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
 
     proposals = Proposal.objects.filter(proposer_email__iexact=email)
     request.proposals_cleared = proposals.update(proposer_email="", proposer_name="")
+    # A contact proposed for a structure (maillage.contributions.additions) holds the
+    # person's details in the proposal itself: such a proposal goes, whatever its status.
+    for proposal in Proposal.objects.filter(
+        kind=Proposal.Kind.ADDITION, payload__has_key="contacts"
+    ):
+        if len(_without_email(proposal.payload["contacts"], email)) != len(
+            proposal.payload["contacts"]
+        ):
+            proposal.delete()
+            request.proposals_cleared += 1
     # An account with the address goes too; the history keeps its changes, not its name.
     users = get_user_model().objects.filter(email__iexact=email)
     StructureRevision.objects.filter(author__in=users).update(author_label="")

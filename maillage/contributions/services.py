@@ -158,7 +158,12 @@ def _creation_values(payload: Mapping[str, Any]) -> dict[str, Any]:
 def proposal_validate(*, kind: str, payload: Mapping[str, Any]) -> None:
     """Raise ValidationError unless payload could be written (as an import would check)."""
     contribution_source_ensure()
-    if kind == Proposal.Kind.NEW:
+    if kind == Proposal.Kind.ADDITION:
+        from maillage.contributions.additions import addition_related, addition_validate
+
+        name, item = addition_related(payload)
+        addition_validate(name=name, item=item)
+    elif kind == Proposal.Kind.NEW:
         structure_validate(values=_creation_values(payload), creating=True)
     else:
         structure_validate(values=payload_values(payload), creating=False)
@@ -178,7 +183,7 @@ def proposal_submit(
 
     Call only after the spam checks passed. Raises ValidationError for invalid values.
     """
-    if kind == Proposal.Kind.CORRECTION and structure is None:
+    if kind != Proposal.Kind.NEW and structure is None:
         raise ValidationError(_("Une correction porte sur une structure existante."))
     proposal_validate(kind=kind, payload=payload)
     proposal = Proposal.objects.create(
@@ -234,6 +239,14 @@ def proposal_accept(
     now = timezone.now()
     verification = {"last_verified_at": now, "verified_by": user_label(moderator)}
     with transaction.atomic():
+        if proposal.kind == Proposal.Kind.ADDITION:
+            from maillage.contributions.additions import addition_apply, addition_related
+
+            name, item = addition_related(payload)
+            structure = Structure.objects.select_for_update().get(pk=proposal.structure_id)
+            addition_apply(proposal=proposal, structure=structure, item=item, moderator=moderator)
+            _proposal_decided(proposal, payload=payload, structure=structure, moderator=moderator)
+            return structure
         if proposal.kind == Proposal.Kind.NEW:
             contribution_source_ensure()
             values = {
@@ -262,14 +275,18 @@ def proposal_accept(
             },
             proposal=proposal,
         )
-        proposal.payload = payload
-        proposal.status = Proposal.Status.ACCEPTED
-        proposal.structure = structure
-        proposal.decided_at = now
-        proposal.decided_by = moderator
-        proposal.save()
-        _tell_proposer(proposal)
+        _proposal_decided(proposal, payload=payload, structure=structure, moderator=moderator)
     return structure
+
+
+def _proposal_decided(proposal: Proposal, *, payload, structure: Structure, moderator) -> None:
+    proposal.payload = dict(payload)
+    proposal.status = Proposal.Status.ACCEPTED
+    proposal.structure = structure
+    proposal.decided_at = timezone.now()
+    proposal.decided_by = moderator
+    proposal.save()
+    _tell_proposer(proposal)
 
 
 def proposal_reject(*, proposal: Proposal, moderator, reason: str) -> Proposal:
