@@ -199,6 +199,13 @@ class Edition(models.Model):
     """A dated, frozen copy of the published data, with its JSON export kept whole."""
 
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    number = models.PositiveIntegerField(
+        _("numéro"),
+        unique=True,
+        null=True,
+        editable=False,
+        help_text=_("1 pour la première édition publiée, puis dans l'ordre de publication."),
+    )
     title = models.CharField(_("titre"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     published_at = models.DateTimeField(_("publiée le"), db_index=True)
