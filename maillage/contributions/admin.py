@@ -390,6 +390,15 @@ class StructureManagerAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    def save_model(self, request, obj, form, change):
+        # Confirming through the form goes through the service too (role, date, e-mail).
+        if "status" in form.changed_data and obj.status == StructureManager.Status.CONFIRMED:
+            obj.status = StructureManager.Status.PENDING
+            super().save_model(request, obj, form, change)
+            services.claim_confirm(claim=obj, by=request.user)
+            return
+        super().save_model(request, obj, form, change)
+
     def has_confirm_permission(self, request) -> bool:
         return request.user.has_perm("contributions.confirm_structuremanager")
 

@@ -178,6 +178,12 @@ class StructureManager(models.Model):
     method = models.CharField(_("vérification"), max_length=10, choices=Method.choices)
     claim_email = models.EmailField(_("adresse de vérification"), blank=True)
     message = models.TextField(_("message aux modérateurs"), blank=True)
+    language = models.CharField(
+        _("langue de la personne"),
+        max_length=8,
+        blank=True,
+        help_text=_("Langue du site lors de la demande : celle des e-mails qu'elle reçoit."),
+    )
     created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
     last_reminded_at = models.DateTimeField(_("dernier rappel"), null=True, blank=True)

@@ -16,7 +16,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from maillage.contributions import notifications
@@ -448,6 +449,7 @@ def claim_request(
         claim.method = StructureManager.Method.EMAIL if email else StructureManager.Method.MODERATOR
         claim.claim_email = email
         claim.message = message
+        claim.language = (get_language() or settings.LANGUAGE_CODE)[:8]
         claim.save()
     if email:
         token = signing.dumps({"claim": claim.pk, "email": email}, salt=CLAIM_SALT)
@@ -495,7 +497,29 @@ def claim_confirm(*, claim: StructureManager, by) -> StructureManager:
             claim.method = StructureManager.Method.MODERATOR
         claim.save()
         user_role_set(user=claim.user, role=MANAGERS)
+        if by is not None:
+            _tell_claimant(claim)
     return claim
+
+
+def _tell_claimant(claim: StructureManager) -> None:
+    """E-mail the claimant that a moderator confirmed them, in the language they used."""
+    if not claim.user.email:
+        return
+    language = claim.language if claim.language in dict(settings.LANGUAGES) else "fr"
+    context = {
+        "claim": claim,
+        "structure_url": notifications.absolute_url(claim.structure.get_absolute_url()),
+        "edit_url": notifications.absolute_url(
+            reverse("contributions:edit", args=[claim.structure.slug])
+        ),
+    }
+
+    def send() -> None:
+        with translation.override(language):
+            notifications.send(template="claim_confirmed", to=[claim.user.email], context=context)
+
+    transaction.on_commit(send)
 
 
 # --- stale structures ------------------------------------------------------------------------
