@@ -86,9 +86,10 @@ class ProposalAdmin(admin.ModelAdmin):
         "structure",
         "proposer",
         "created_at",
+        "without_proof_of_work",
         "moderate_link",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", "without_proof_of_work"]
     search_fields = ["payload", "proposer_name", "structure__name"]
     date_hierarchy = "created_at"
     list_select_related = ["structure"]

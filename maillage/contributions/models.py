@@ -53,6 +53,14 @@ class Proposal(models.Model):
         help_text=_("Date de modification de la fiche au moment de la proposition."),
     )
     message = models.TextField(_("message aux modérateurs"), blank=True)
+    without_proof_of_work = models.BooleanField(
+        _("sans vérification anti-robot"),
+        default=False,
+        help_text=_(
+            "Envoyée sans JavaScript : seul un calcul simple a été vérifié, pas la preuve "
+            "de travail."
+        ),
+    )
     proposer_name = models.CharField(_("nom de la personne"), max_length=200, blank=True)
     proposer_email = models.EmailField(_("e-mail de la personne"), blank=True)
     proposer = models.ForeignKey(

@@ -179,6 +179,7 @@ def proposal_submit(
     proposer_email: str = "",
     message: str = "",
     user=None,
+    without_proof_of_work: bool = False,
 ) -> Proposal:
     """Record a proposal for moderation and tell the moderators; publishes nothing.
 
@@ -196,6 +197,7 @@ def proposal_submit(
         proposer_email=proposer_email,
         proposer=user if user is not None and user.is_authenticated else None,
         message=message,
+        without_proof_of_work=without_proof_of_work,
     )
     transaction.on_commit(
         lambda: notifications.send(

@@ -63,6 +63,7 @@ def add_related(request: HttpRequest, key: str, segment: str) -> HttpResponse:
             proposer_email=form.cleaned_data["proposer_email"],
             message=form.cleaned_data["message"],
             user=request.user,
+            without_proof_of_work=request.without_proof_of_work,
         )
     except ValidationError as error:
         if hasattr(error, "error_dict"):
