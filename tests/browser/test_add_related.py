@@ -59,3 +59,26 @@ def test_propose_a_contact(page, live_server, atlas, screenshot, expected_error_
     proposal_accept(proposal=proposal, moderator=make_user("m@maillage.test"))
     page.goto(live_server.url + structure.get_absolute_url())
     expect(page.get_by_text("lou@exemple.org")).to_be_visible()
+
+
+def test_propose_an_example_without_javascript(browser, live_server, atlas, settings):
+    """With JavaScript off, the form asks a sum instead of the proof of work."""
+    settings.LANGUAGE_CODE = "fr"
+    structure = atlas["fabrique"]
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + f"/structures/{structure.slug}/ajouter/exemple/")
+        page.get_by_label("Titre de l'exemple").fill("Atelier vélo solidaire")
+        question = page.get_by_label(re.compile(r"Combien font \d+ plus \d+"))
+        expect(question).to_be_visible()
+        label = page.locator("label", has_text="Combien font").inner_text()
+        a, b = map(int, re.findall(r"\d+", label)[:2])
+        question.fill(str(a + b))
+        page.get_by_role("button", name="Envoyer la proposition").click()
+        expect(page).to_have_url(re.compile(r"/contribuer/merci/"))
+    finally:
+        context.close()
+    proposal = Proposal.objects.get()
+    assert proposal.without_proof_of_work
+    assert proposal.payload["value_examples"][0]["title"] == "Atelier vélo solidaire"
