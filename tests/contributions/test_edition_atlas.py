@@ -67,3 +67,10 @@ def test_an_unknown_edition_is_a_clear_404(client, atlas, first_edition):
         assert "les éditions publiées sont numérotées de 1 à 1" in response.content.decode()
     assert client.get("/carte/edition/7/donnees.json").status_code == 404
     assert client.get("/enseignements/donnees.json", {"edition": "nope"}).status_code == 404
+
+
+def test_the_edition_page_links_to_its_map_and_insights(client, atlas, first_edition):
+    html = client.get(first_edition.get_absolute_url()).content.decode()
+    assert 'href="/carte/edition/1/"' in html
+    assert 'href="/enseignements/?edition=1"' in html
+    assert "n° 1" in client.get("/editions/").content.decode()
