@@ -83,8 +83,11 @@ def edition_get(key: str | int) -> Edition | None:
     """The edition numbered key (digits) or with slug key, without its data; or None."""
     queryset = Edition.objects.defer("data_gz")
     key = str(key).strip()
-    if key.isdigit():
-        return queryset.filter(number=int(key)).first()
+    # Nothing a database would refuse (NUL, numbers past its integers, odd digits).
+    if not key or "\x00" in key or len(key) > 80:
+        return None
+    if key.isascii() and key.isdigit():
+        return queryset.filter(number=int(key)).first() if len(key) <= 9 else None
     return queryset.filter(slug=key).first()
 
 
@@ -117,6 +120,8 @@ def edition_structure(edition: Edition, key: str) -> dict[str, Any] | None:
     """The structure with id (uid) key as the edition froze it, or None. A current slug is
     accepted too (it names the structure's uid)."""
     items = edition_document_cached(edition).get("structures", [])
+    if "\x00" in key or len(key) > 200:
+        return None
     uids = {key}
     uid = Structure.objects.filter(slug=key).values_list("uid", flat=True).first()
     if uid:

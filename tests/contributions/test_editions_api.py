@@ -52,3 +52,14 @@ def test_unknown_editions_and_structures_get_a_clear_404(client, atlas, editor):
     assert "ne figure pas dans l'édition n° 1" in response.json()["detail"]
     pending = atlas["pending"]
     assert client.get(f"/api/v1/editions/1/structures/{pending.uid}").status_code == 404
+
+
+@pytest.mark.parametrize("key", ["²", "9" * 40, "a\x00b", "x" * 300])
+def test_odd_edition_keys_are_a_404_not_an_error(client, atlas, editor, key):
+    edition_publish(title="Première édition", user=editor)
+    from urllib.parse import quote
+
+    response = client.get(f"/api/v1/editions/{quote(key)}")
+    assert response.status_code == 404
+    response = client.get(f"/api/v1/editions/1/structures/{quote(key)}")
+    assert response.status_code == 404
