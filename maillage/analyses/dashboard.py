@@ -96,6 +96,7 @@ def insights_build(
     filters: StructureFilters,
     distance_km: float = coverage.DEFAULT_DISTANCE_KM,
     coverage_type: str = coverage.ALL_TYPES,
+    selection: Selection | None = None,
 ) -> Insights:
     """All the analyses of the published structures matching `filters`.
 
@@ -111,7 +112,8 @@ def insights_build(
         timings[name] = now - clock
         clock = now
 
-    selection = selection_load(filters=filters)
+    if selection is None:
+        selection = selection_load(filters=filters)
     communes = communes_load()
     names = names_load()
     scope = communes.mask(

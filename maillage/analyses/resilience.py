@@ -42,7 +42,9 @@ def resilience_compute(selection: Selection, names: Names) -> Resilience:
     """The initiatives of the selection's structures, counted three ways (one query)."""
     items = {item.id: item for item in selection.items}
     rows = (
-        ResilienceInitiative.objects.filter(structure__in=selection.ids())
+        selection.initiatives
+        if selection.initiatives is not None
+        else ResilienceInitiative.objects.filter(structure__in=selection.ids())
         .order_by("-started_on", "title")
         .values_list("structure_id", "title", "category__slug", "started_on")
         if items

@@ -71,6 +71,9 @@ class Selection:
     items: list[Item]
     vocabulary: Vocabulary
     queryset: QuerySet | None = None  # the filtered structures, for subqueries
+    # (item id, title, category slug, start date) of the resilience initiatives, when the
+    # selection was not read from the database (an edition's frozen file).
+    initiatives: list[tuple] | None = None
 
     def ids(self):
         """A subquery of the selection's primary keys (no giant IN list)."""

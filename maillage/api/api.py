@@ -337,3 +337,9 @@ def export(
     filename = f"maillage-structures-{timezone.localdate():%Y-%m-%d}.{format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# Editions have their own router (maillage.api.editions_api).
+from maillage.api.editions_api import router as _editions_router  # noqa: E402
+
+api.add_router("/editions", _editions_router)

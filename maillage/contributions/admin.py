@@ -12,11 +12,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maillage.contributions import selectors, services
-from maillage.contributions.forms import StructureForm
+from maillage.contributions.additions import addition_item_text, addition_related
+from maillage.contributions.forms import RELATED_ITEM_FORMS, StructureForm
 from maillage.contributions.models import (
     Edition,
     ErasureRequest,
@@ -30,6 +32,7 @@ from maillage.contributions.records import (
     display,
     field_title,
     structure_payload,
+    structure_snapshot,
 )
 from maillage.referential.models import Commune
 from maillage.structures.models import Term
@@ -83,9 +86,10 @@ class ProposalAdmin(admin.ModelAdmin):
         "structure",
         "proposer",
         "created_at",
+        "without_proof_of_work",
         "moderate_link",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", "without_proof_of_work"]
     search_fields = ["payload", "proposer_name", "structure__name"]
     date_hierarchy = "created_at"
     list_select_related = ["structure"]
@@ -132,6 +136,8 @@ class ProposalAdmin(admin.ModelAdmin):
             raise PermissionDenied
         proposal = get_object_or_404(Proposal.objects.select_related("structure"), pk=pk)
         can_moderate = request.user.has_perm("contributions.moderate_proposal")
+        if proposal.kind == Proposal.Kind.ADDITION:
+            return self._moderate_addition(request, proposal, can_moderate)
         current = (
             structure_payload(proposal.structure)
             if proposal.kind == Proposal.Kind.CORRECTION and proposal.structure
@@ -194,6 +200,77 @@ class ProposalAdmin(admin.ModelAdmin):
             "form": form,
             "error": error,
             "duplicates": duplicates,
+            "can_moderate": can_moderate and proposal.status == Proposal.Status.PENDING,
+            "revisions": proposal.revisions.all(),
+        }
+        return TemplateResponse(request, "admin/contributions/proposal/moderate.html", context)
+
+    def _moderate_addition(self, request, proposal: Proposal, can_moderate: bool):
+        """An addition: the structure's current list beside the list once the item is added,
+        and the item's own form to edit before accepting."""
+        name, item = addition_related(proposal.payload)
+        form_class = RELATED_ITEM_FORMS[name]
+        form = form_class(initial=form_class.initial_from_item(item))
+        error = ""
+        if request.method == "POST" and proposal.status == Proposal.Status.PENDING:
+            if not can_moderate:
+                raise PermissionDenied
+            action = request.POST.get("action")
+            if action == "reject":
+                try:
+                    services.proposal_reject(
+                        proposal=proposal,
+                        moderator=request.user,
+                        reason=request.POST.get("reason", ""),
+                    )
+                except ValidationError as problem:
+                    error = " ".join(problem.messages)
+                else:
+                    self.message_user(request, _("Proposition refusée."), messages.SUCCESS)
+                    return redirect("admin:contributions_proposal_changelist")
+            elif action == "accept":
+                form = form_class(request.POST)
+                if form.is_valid():
+                    try:
+                        structure = services.proposal_accept(
+                            proposal=proposal,
+                            moderator=request.user,
+                            payload={name: [form.item()]},
+                        )
+                    except ValidationError as problem:
+                        error = " ".join(problem.messages)
+                    else:
+                        self.message_user(
+                            request,
+                            format_html(
+                                _('Ajout accepté : <a href="{}">{}</a> est à jour.'),
+                                structure.get_absolute_url(),
+                                structure.name,
+                            ),
+                            messages.SUCCESS,
+                        )
+                        return redirect("admin:contributions_proposal_changelist")
+        current = []
+        if proposal.structure and proposal.status == Proposal.Status.PENDING:
+            current = structure_snapshot(proposal.structure.pk).get(name, [])
+        labels = {t.slug: t.label for t in Term.objects.all()}
+        shown = [addition_item_text(name, entry, labels) for entry in current]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Proposition n° %(number)s") % {"number": proposal.pk},
+            "proposal": proposal,
+            "rows": [
+                {
+                    "title": field_title(name),
+                    "before": "\n".join(shown) or "—",
+                    "after": "\n".join([*shown, addition_item_text(name, item, labels)]),
+                    "changed": True,
+                }
+            ],
+            "form": form,
+            "error": error,
+            "duplicates": [],
             "can_moderate": can_moderate and proposal.status == Proposal.Status.PENDING,
             "revisions": proposal.revisions.all(),
         }
@@ -274,6 +351,12 @@ class StructureRevisionAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(problem.messages), messages.ERROR)
         else:
             self.message_user(request, _("La modification est annulée."), messages.SUCCESS)
+        # The public history page posts here too and gets its reader back.
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
         return redirect("admin:contributions_structurerevision_changelist")
 
 
@@ -307,6 +390,15 @@ class StructureManagerAdmin(admin.ModelAdmin):
             _("%(count)s gestionnaire(s) confirmé(s).") % {"count": queryset.count()},
             messages.SUCCESS,
         )
+
+    def save_model(self, request, obj, form, change):
+        # Confirming through the form goes through the service too (role, date, e-mail).
+        if "status" in form.changed_data and obj.status == StructureManager.Status.CONFIRMED:
+            obj.status = StructureManager.Status.PENDING
+            super().save_model(request, obj, form, change)
+            services.claim_confirm(claim=obj, by=request.user)
+            return
+        super().save_model(request, obj, form, change)
 
     def has_confirm_permission(self, request) -> bool:
         return request.user.has_perm("contributions.confirm_structuremanager")

@@ -8,6 +8,7 @@ from the live tables, so an edition's files stay what they were on the day it wa
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import hashlib
 import io
@@ -57,7 +58,10 @@ def edition_publish(*, title: str, note: str = "", user=None) -> Edition:
         slug, number = base, 2
         while Edition.objects.filter(slug=slug).exists():
             slug, number = f"{base}-{number}", number + 1
+        # The lock makes two editors publishing at once take two numbers, not one.
+        last = Edition.objects.select_for_update().order_by("-number").first()
         edition = Edition(
+            number=(last.number or 0) + 1 if last else 1,
             slug=slug,
             title=title,
             note=note.strip(),
@@ -73,6 +77,56 @@ def edition_publish(*, title: str, note: str = "", user=None) -> Edition:
 def edition_document(edition: Edition) -> dict[str, Any]:
     """The edition's JSON export, parsed."""
     return json.loads(gzip.decompress(bytes(edition.data_gz)))
+
+
+def edition_get(key: str | int) -> Edition | None:
+    """The edition numbered key (digits) or with slug key, without its data; or None."""
+    queryset = Edition.objects.defer("data_gz")
+    key = str(key).strip()
+    # Nothing a database would refuse (NUL, numbers past its integers, odd digits).
+    if not key or "\x00" in key or len(key) > 80:
+        return None
+    if key.isascii() and key.isdigit():
+        return queryset.filter(number=int(key)).first() if len(key) <= 9 else None
+    return queryset.filter(slug=key).first()
+
+
+def edition_unknown_message(key: str) -> str:
+    """What to say about an edition that does not exist, with the ones that do."""
+    numbers = list(Edition.objects.order_by("number").values_list("number", flat=True))
+    if not numbers:
+        return _("Aucune édition « %(key)s » : aucune édition n'a encore été publiée.") % {
+            "key": key
+        }
+    return _(
+        "Aucune édition « %(key)s » : les éditions publiées sont numérotées de %(first)s à "
+        "%(last)s (liste sur /editions/)."
+    ) % {"key": key, "first": numbers[0], "last": numbers[-1]}
+
+
+@functools.lru_cache(maxsize=4)
+def _document_cached(pk: int, sha256: str) -> dict[str, Any]:
+    # Keyed by the file's hash: a rewritten edition (personal data removed) is read again.
+    return edition_document(Edition.objects.only("data_gz").get(pk=pk))
+
+
+def edition_document_cached(edition: Edition) -> dict[str, Any]:
+    """The parsed document, kept for the last few editions read by this process. Treat it
+    as read-only."""
+    return _document_cached(edition.pk, edition.sha256)
+
+
+def edition_structure(edition: Edition, key: str) -> dict[str, Any] | None:
+    """The structure with id (uid) key as the edition froze it, or None. A current slug is
+    accepted too (it names the structure's uid)."""
+    items = edition_document_cached(edition).get("structures", [])
+    if "\x00" in key or len(key) > 200:
+        return None
+    uids = {key}
+    uid = Structure.objects.filter(slug=key).values_list("uid", flat=True).first()
+    if uid:
+        uids.add(uid)
+    return next((item for item in items if item.get("id") in uids), None)
 
 
 def edition_json(edition: Edition) -> bytes:

@@ -378,3 +378,183 @@ class SignupForm(UserCreationForm):
 
     def validate_unique(self):
         pass
+
+
+# --- additions to a structure (partners, examples, contacts, initiatives) -------------------
+
+
+class ProposerFieldsMixin(forms.Form):
+    """Who proposes (optional), as on the structure proposal form."""
+
+    proposer_name = forms.CharField(label=_("Votre nom"), max_length=200, required=False)
+    proposer_email = forms.EmailField(
+        label=_("Votre adresse e-mail"),
+        required=False,
+        help_text=_(
+            "Facultatif : seulement pour vous dire si la proposition est publiée. Elle n'est "
+            "ni publiée ni transmise."
+        ),
+    )
+    message = forms.CharField(
+        label=_("Un mot pour l'équipe de modération"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("D'où viennent ces informations…"),
+    )
+
+
+class RelatedItemForm(forms.Form):
+    """The fields of one related record; item() gives it in the nested export format."""
+
+    ITEM_FIELDS: tuple[str, ...] = ()
+
+    def item(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        item: dict[str, Any] = {}
+        for name in self.ITEM_FIELDS:
+            value = data.get(name)
+            if isinstance(value, Term):
+                value = value.slug
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            elif isinstance(value, str):
+                value = value.strip()
+            elif value is None:
+                value = ""
+            item[name] = value
+        return item
+
+    @classmethod
+    def initial_from_item(cls, item: dict[str, Any]) -> dict[str, Any]:
+        return {name: item.get(name) for name in cls.ITEM_FIELDS}
+
+
+class PartnerItemForm(RelatedItemForm):
+    ITEM_FIELDS = ("name", "kind")
+    name = forms.CharField(label=_("Nom du partenaire"), max_length=250)
+    kind = TermChoiceField(
+        label=_("Type de partenaire"),
+        queryset=_terms(Term.Kind.ACTOR),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Choisissez un type (facultatif)"),
+    )
+
+
+class ValueExampleItemForm(RelatedItemForm):
+    ITEM_FIELDS = ("title", "description")
+    title = forms.CharField(
+        label=_("Titre de l'exemple"),
+        max_length=250,
+        help_text=_(
+            "Ce que la structure a permis, ex. « 12 start-up installées en centre-bourg »."
+        ),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Texte simple : les balises HTML sont affichées telles quelles."),
+    )
+
+
+class ResilienceItemForm(RelatedItemForm):
+    ITEM_FIELDS = ("title", "description", "category", "started_on", "ended_on")
+    title = forms.CharField(label=_("Titre de l'initiative"), max_length=250)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    category = TermChoiceField(
+        label=_("Catégorie"),
+        queryset=_terms(Term.Kind.RESILIENCE),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Choisissez une catégorie (facultatif)"),
+    )
+    started_on = forms.DateField(
+        label=_("Date de début"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Format AAAA-MM-JJ, ex. 2020-03-17."),
+    )
+    ended_on = forms.DateField(
+        label=_("Date de fin"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Laissez vide si elle continue."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("started_on"), cleaned.get("ended_on")
+        if start and end and end < start:
+            self.add_error("ended_on", _("La date de fin précède la date de début."))
+        return cleaned
+
+
+class ContactItemForm(RelatedItemForm):
+    ITEM_FIELDS = ("name", "role", "email", "phone", "publication_consent", "consent_date")
+    name = forms.CharField(label=_("Nom de la personne"), max_length=200)
+    role = forms.CharField(label=_("Fonction"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Adresse e-mail de la personne"), required=False)
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        max_length=30,
+        required=False,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 .()-]{6,30}$",
+                _("Un numéro de téléphone : chiffres, espaces, points, ex. 02 40 00 00 00."),
+            )
+        ],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    publication_consent = forms.BooleanField(
+        label=_("La personne a accepté que ces coordonnées soient publiées"),
+        required=False,
+        help_text=_(
+            "Sinon, elles ne sont jamais affichées : on lui écrit par le formulaire de "
+            "contact de Maillage, qui transmet sans montrer son adresse."
+        ),
+    )
+    consent_date = forms.DateField(
+        label=_("Date de son accord"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Obligatoire si elle a accepté la publication. Format AAAA-MM-JJ."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        from maillage.contributions.additions import addition_validate
+
+        if self.errors:
+            return cleaned
+        try:
+            addition_validate(name="contacts", item=self.item())
+        except forms.ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
+RELATED_ITEM_FORMS: dict[str, type[RelatedItemForm]] = {
+    "partners": PartnerItemForm,
+    "value_examples": ValueExampleItemForm,
+    "contacts": ContactItemForm,
+    "resilience_initiatives": ResilienceItemForm,
+}
+
+
+def addition_form_class(name: str) -> type[forms.Form]:
+    """The public form proposing a record of kind name: its fields, who proposes, honeypot."""
+    return type(
+        f"{RELATED_ITEM_FORMS[name].__name__}Proposal",
+        (HoneypotMixin, RELATED_ITEM_FORMS[name], ProposerFieldsMixin),
+        {},
+    )

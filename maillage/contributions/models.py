@@ -22,6 +22,7 @@ class Proposal(models.Model):
     class Kind(models.TextChoices):
         NEW = "new", _("nouvelle structure")
         CORRECTION = "correction", _("correction")
+        ADDITION = "addition", _("ajout à une fiche")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("en attente")
@@ -52,6 +53,14 @@ class Proposal(models.Model):
         help_text=_("Date de modification de la fiche au moment de la proposition."),
     )
     message = models.TextField(_("message aux modérateurs"), blank=True)
+    without_proof_of_work = models.BooleanField(
+        _("sans vérification anti-robot"),
+        default=False,
+        help_text=_(
+            "Envoyée sans JavaScript : seul un calcul simple a été vérifié, pas la preuve "
+            "de travail."
+        ),
+    )
     proposer_name = models.CharField(_("nom de la personne"), max_length=200, blank=True)
     proposer_email = models.EmailField(_("e-mail de la personne"), blank=True)
     proposer = models.ForeignKey(
@@ -177,6 +186,12 @@ class StructureManager(models.Model):
     method = models.CharField(_("vérification"), max_length=10, choices=Method.choices)
     claim_email = models.EmailField(_("adresse de vérification"), blank=True)
     message = models.TextField(_("message aux modérateurs"), blank=True)
+    language = models.CharField(
+        _("langue de la personne"),
+        max_length=8,
+        blank=True,
+        help_text=_("Langue du site lors de la demande : celle des e-mails qu'elle reçoit."),
+    )
     created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
     last_reminded_at = models.DateTimeField(_("dernier rappel"), null=True, blank=True)
@@ -198,6 +213,13 @@ class Edition(models.Model):
     """A dated, frozen copy of the published data, with its JSON export kept whole."""
 
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    number = models.PositiveIntegerField(
+        _("numéro"),
+        unique=True,
+        null=True,
+        editable=False,
+        help_text=_("1 pour la première édition publiée, puis dans l'ordre de publication."),
+    )
     title = models.CharField(_("titre"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     published_at = models.DateTimeField(_("publiée le"), db_index=True)

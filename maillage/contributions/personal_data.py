@@ -9,6 +9,7 @@ database, every export (the published files are rewritten) and every past editio
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -152,6 +153,16 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
 
     proposals = Proposal.objects.filter(proposer_email__iexact=email)
     request.proposals_cleared = proposals.update(proposer_email="", proposer_name="")
+    # A contact proposed for a structure (maillage.contributions.additions) holds the
+    # person's details in the proposal itself: such a proposal goes, whatever its status.
+    for proposal in Proposal.objects.filter(
+        kind=Proposal.Kind.ADDITION, payload__has_key="contacts"
+    ):
+        if len(_without_email(proposal.payload["contacts"], email)) != len(
+            proposal.payload["contacts"]
+        ):
+            proposal.delete()
+            request.proposals_cleared += 1
     # An account with the address goes too; the history keeps its changes, not its name.
     users = get_user_model().objects.filter(email__iexact=email)
     StructureRevision.objects.filter(author__in=users).update(author_label="")
@@ -203,15 +214,41 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
 # --- retention -------------------------------------------------------------------------------
 
 
-def contacts_purge(*, now: dt.datetime | None = None) -> int:
+@dataclass(frozen=True)
+class PurgeResult:
+    contacts_removed: int
+    editions_rewritten: int
+    revisions_cleared: int
+
+
+def _contact_key(contact: dict) -> tuple[str, str, str]:
+    return (
+        email_normalise(contact.get("email") or ""),
+        (contact.get("name") or "").strip(),
+        (contact.get("phone") or "").strip(),
+    )
+
+
+def _without_contacts(items: list, keys: set) -> list:
+    return [item for item in items if not (isinstance(item, dict) and _contact_key(item) in keys)]
+
+
+def contacts_purge(*, now: dt.datetime | None = None) -> PurgeResult:
     """Remove contacts whose consent (or, without a date, whose structure's creation) is
-    older than CONTACT_RETENTION_DAYS. Returns how many were removed."""
+    older than CONTACT_RETENTION_DAYS, from the database, from the history's snapshots and
+    from every past edition's file (rewritten, its SHA-256 changes). Returns the counts."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.CONTACT_RETENTION_DAYS)
     expired = Contact.objects.annotate(
         since=Coalesce("consent_recorded_at", F("structure__created_at"))
     ).filter(since__lt=cutoff)
     removed = 0
+    # What identifies each expired contact in files that only hold its published fields.
+    purged: dict[str, set] = {}
+    for uid, name, email, phone in expired.values_list("structure__uid", "name", "email", "phone"):
+        purged.setdefault(uid, set()).add(
+            _contact_key({"name": name, "email": email, "phone": phone})
+        )
     with transaction.atomic():
         structure_ids = set(expired.values_list("structure_id", flat=True))
         for pk in structure_ids:
@@ -228,4 +265,39 @@ def contacts_purge(*, now: dt.datetime | None = None) -> int:
                 note=_("Contacts conservés plus de %(days)s jours")
                 % {"days": settings.CONTACT_RETENTION_DAYS},
             )
-    return removed
+        revisions_cleared = 0
+        if purged:
+            for revision in StructureRevision.objects.filter(structure_uid__in=purged).only(
+                "structure_uid", "before", "after"
+            ):
+                keys = purged[revision.structure_uid]
+                snapshots = []
+                for snapshot in (revision.before, revision.after):
+                    if snapshot and snapshot.get("contacts"):
+                        kept = _without_contacts(snapshot["contacts"], keys)
+                        if len(kept) != len(snapshot["contacts"]):
+                            snapshot = {**snapshot, "contacts": kept}
+                    snapshots.append(snapshot)
+                if snapshots != [revision.before, revision.after]:
+                    StructureRevision.objects.filter(pk=revision.pk).update(
+                        before=snapshots[0], after=snapshots[1]
+                    )
+                    revisions_cleared += 1
+        rewritten = 0
+        for edition in Edition.objects.all() if purged else ():
+            document = edition_document(edition)
+            changed = False
+            for item in document.get("structures", []):
+                keys = purged.get(item.get("id"))
+                if not keys or not item.get("contacts"):
+                    continue
+                kept = _without_contacts(item["contacts"], keys)
+                if len(kept) != len(item["contacts"]):
+                    item["contacts"] = kept
+                    changed = True
+            if changed:
+                edition_rewrite(edition=edition, document=document)
+                rewritten += 1
+    return PurgeResult(
+        contacts_removed=removed, editions_rewritten=rewritten, revisions_cleared=revisions_cleared
+    )

@@ -16,7 +16,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from maillage.contributions import notifications
@@ -158,7 +159,12 @@ def _creation_values(payload: Mapping[str, Any]) -> dict[str, Any]:
 def proposal_validate(*, kind: str, payload: Mapping[str, Any]) -> None:
     """Raise ValidationError unless payload could be written (as an import would check)."""
     contribution_source_ensure()
-    if kind == Proposal.Kind.NEW:
+    if kind == Proposal.Kind.ADDITION:
+        from maillage.contributions.additions import addition_related, addition_validate
+
+        name, item = addition_related(payload)
+        addition_validate(name=name, item=item)
+    elif kind == Proposal.Kind.NEW:
         structure_validate(values=_creation_values(payload), creating=True)
     else:
         structure_validate(values=payload_values(payload), creating=False)
@@ -173,12 +179,13 @@ def proposal_submit(
     proposer_email: str = "",
     message: str = "",
     user=None,
+    without_proof_of_work: bool = False,
 ) -> Proposal:
     """Record a proposal for moderation and tell the moderators; publishes nothing.
 
     Call only after the spam checks passed. Raises ValidationError for invalid values.
     """
-    if kind == Proposal.Kind.CORRECTION and structure is None:
+    if kind != Proposal.Kind.NEW and structure is None:
         raise ValidationError(_("Une correction porte sur une structure existante."))
     proposal_validate(kind=kind, payload=payload)
     proposal = Proposal.objects.create(
@@ -190,6 +197,7 @@ def proposal_submit(
         proposer_email=proposer_email,
         proposer=user if user is not None and user.is_authenticated else None,
         message=message,
+        without_proof_of_work=without_proof_of_work,
     )
     transaction.on_commit(
         lambda: notifications.send(
@@ -234,6 +242,14 @@ def proposal_accept(
     now = timezone.now()
     verification = {"last_verified_at": now, "verified_by": user_label(moderator)}
     with transaction.atomic():
+        if proposal.kind == Proposal.Kind.ADDITION:
+            from maillage.contributions.additions import addition_apply, addition_related
+
+            name, item = addition_related(payload)
+            structure = Structure.objects.select_for_update().get(pk=proposal.structure_id)
+            addition_apply(proposal=proposal, structure=structure, item=item, moderator=moderator)
+            _proposal_decided(proposal, payload=payload, structure=structure, moderator=moderator)
+            return structure
         if proposal.kind == Proposal.Kind.NEW:
             contribution_source_ensure()
             values = {
@@ -262,14 +278,18 @@ def proposal_accept(
             },
             proposal=proposal,
         )
-        proposal.payload = payload
-        proposal.status = Proposal.Status.ACCEPTED
-        proposal.structure = structure
-        proposal.decided_at = now
-        proposal.decided_by = moderator
-        proposal.save()
-        _tell_proposer(proposal)
+        _proposal_decided(proposal, payload=payload, structure=structure, moderator=moderator)
     return structure
+
+
+def _proposal_decided(proposal: Proposal, *, payload, structure: Structure, moderator) -> None:
+    proposal.payload = dict(payload)
+    proposal.status = Proposal.Status.ACCEPTED
+    proposal.structure = structure
+    proposal.decided_at = timezone.now()
+    proposal.decided_by = moderator
+    proposal.save()
+    _tell_proposer(proposal)
 
 
 def proposal_reject(*, proposal: Proposal, moderator, reason: str) -> Proposal:
@@ -431,6 +451,7 @@ def claim_request(
         claim.method = StructureManager.Method.EMAIL if email else StructureManager.Method.MODERATOR
         claim.claim_email = email
         claim.message = message
+        claim.language = (get_language() or settings.LANGUAGE_CODE)[:8]
         claim.save()
     if email:
         token = signing.dumps({"claim": claim.pk, "email": email}, salt=CLAIM_SALT)
@@ -478,7 +499,29 @@ def claim_confirm(*, claim: StructureManager, by) -> StructureManager:
             claim.method = StructureManager.Method.MODERATOR
         claim.save()
         user_role_set(user=claim.user, role=MANAGERS)
+        if by is not None:
+            _tell_claimant(claim)
     return claim
+
+
+def _tell_claimant(claim: StructureManager) -> None:
+    """E-mail the claimant that a moderator confirmed them, in the language they used."""
+    if not claim.user.email:
+        return
+    language = claim.language if claim.language in dict(settings.LANGUAGES) else "fr"
+    context = {
+        "claim": claim,
+        "structure_url": notifications.absolute_url(claim.structure.get_absolute_url()),
+        "edit_url": notifications.absolute_url(
+            reverse("contributions:edit", args=[claim.structure.slug])
+        ),
+    }
+
+    def send() -> None:
+        with translation.override(language):
+            notifications.send(template="claim_confirmed", to=[claim.user.email], context=context)
+
+    transaction.on_commit(send)
 
 
 # --- stale structures ------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import altcha
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from maillage.api.rate_limit import client_address, hit
 
@@ -61,6 +62,57 @@ class ChallengeProblem(enum.Enum):
     INVALID = "invalid"
     EXPIRED = "expired"
     REPLAYED = "replayed"
+    WRONG_ANSWER = "wrong_answer"
+    FALLBACK_RATE = "fallback_rate"
+
+
+# --- the fallback for visitors without JavaScript ------------------------------------------
+#
+# The proof of work runs in the browser. Without JavaScript, the form shows (in <noscript>)
+# a small sum to answer instead, carried by a signed, single-use, expiring token. A sum
+# stops only the crudest robots, so what passes this way is held to a rate limit a fifth of
+# the usual one per client address, and a proposal sent this way reaches the moderators
+# flagged « sans vérification anti-robot » (Proposal.without_proof_of_work).
+
+FALLBACK_TOKEN_FIELD = "defi_sans_js"  # noqa: S105  (a form field name, not a secret)
+FALLBACK_ANSWER_FIELD = "defi_sans_js_reponse"
+_FALLBACK_SALT = "maillage.spam.fallback"
+
+
+def fallback_rate_limit() -> int:
+    return max(1, settings.CONTRIBUTION_RATE_LIMIT // 5)
+
+
+def _fallback_digest(nonce: str, answer: int) -> str:
+    return salted_hmac(_FALLBACK_SALT, f"{nonce}:{answer}").hexdigest()
+
+
+def fallback_create() -> dict:
+    """A new question {a, b, token}: the answer is a + b, the token carries it hashed."""
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    nonce = secrets.token_urlsafe(12)
+    token = signing.dumps({"n": nonce, "h": _fallback_digest(nonce, a + b)}, salt=_FALLBACK_SALT)
+    return {"a": a, "b": b, "token": token}
+
+
+def fallback_check(token: str, answer: str) -> ChallengeProblem | None:
+    """None when answer is right for token, not expired and not used before (then consumed)."""
+    if not token or not answer.strip():
+        return ChallengeProblem.MISSING
+    try:
+        data = signing.loads(token, salt=_FALLBACK_SALT, max_age=settings.ALTCHA_EXPIRES_SECONDS)
+    except signing.SignatureExpired:
+        return ChallengeProblem.EXPIRED
+    except signing.BadSignature:
+        return ChallengeProblem.INVALID
+    digits = answer.strip()
+    if not digits.isdigit() or len(digits) > 3:
+        return ChallengeProblem.WRONG_ANSWER
+    if not constant_time_compare(_fallback_digest(data["n"], int(digits)), data["h"]):
+        return ChallengeProblem.WRONG_ANSWER
+    if not cache.add(f"fallback:used:{data['n']}", 1, timeout=settings.ALTCHA_EXPIRES_SECONDS + 60):
+        return ChallengeProblem.REPLAYED
+    return None
 
 
 def challenge_check(value: str) -> ChallengeProblem | None:

@@ -4,8 +4,10 @@ from django.urls import path
 
 from maillage.web import (
     account_views,
+    addition_views,
     contribution_views,
     edition_views,
+    history_views,
     personal_data_views,
 )
 
@@ -17,6 +19,12 @@ urlpatterns = [
     path("contribuer/doublons/", contribution_views.duplicates, name="duplicates"),
     path("contribuer/defi/", contribution_views.challenge, name="challenge"),
     path("structures/<str:key>/corriger/", contribution_views.correct, name="correct"),
+    path("structures/<str:key>/historique/", history_views.structure_history, name="history"),
+    path(
+        "structures/<str:key>/ajouter/<str:segment>/",
+        addition_views.add_related,
+        name="add_related",
+    ),
     path("structures/<str:key>/contacter/", contribution_views.contact, name="contact"),
     path("structures/<str:key>/modifier/", account_views.edit, name="edit"),
     path("structures/<str:key>/gerer/", account_views.claim, name="claim"),

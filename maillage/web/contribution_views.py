@@ -27,7 +27,8 @@ from maillage.structures.selectors import PUBLIC_STATUSES
 CHALLENGE_MESSAGES = {
     spam.ChallengeProblem.MISSING: gettext_lazy(
         "La vérification anti-robot n'a pas été faite : cochez « Je ne suis pas un robot », "
-        "attendez la coche, puis envoyez à nouveau. Elle demande JavaScript."
+        "attendez la coche, puis envoyez à nouveau. Sans JavaScript, répondez au calcul "
+        "proposé à la place."
     ),
     spam.ChallengeProblem.INVALID: gettext_lazy(
         "La vérification anti-robot a échoué : recommencez-la, puis envoyez à nouveau."
@@ -37,6 +38,26 @@ CHALLENGE_MESSAGES = {
     ),
     spam.ChallengeProblem.REPLAYED: gettext_lazy(
         "Cette vérification anti-robot a déjà servi : recommencez-la, puis envoyez à nouveau."
+    ),
+    spam.ChallengeProblem.WRONG_ANSWER: gettext_lazy(
+        "La réponse au calcul n'est pas la bonne : répondez à la nouvelle question, en "
+        "chiffres, puis envoyez à nouveau."
+    ),
+    spam.ChallengeProblem.FALLBACK_RATE: gettext_lazy(
+        "Trop d'envois sans vérification anti-robot depuis votre connexion : réessayez dans "
+        "%(minutes)s minutes, ou activez JavaScript."
+    ),
+}
+# The same problems, for the question answered without JavaScript.
+FALLBACK_MESSAGES = {
+    spam.ChallengeProblem.MISSING: gettext_lazy(
+        "Répondez au calcul de la vérification anti-robot (en chiffres), puis envoyez à nouveau."
+    ),
+    spam.ChallengeProblem.EXPIRED: gettext_lazy(
+        "La question anti-robot a expiré : répondez à la nouvelle, puis envoyez à nouveau."
+    ),
+    spam.ChallengeProblem.REPLAYED: gettext_lazy(
+        "Cette question anti-robot a déjà servi : répondez à la nouvelle, puis envoyez à nouveau."
     ),
 }
 
@@ -66,9 +87,27 @@ def spam_guard(request: HttpRequest, *, scope: str) -> HttpResponse | None:
 
 
 def challenge_problem(request: HttpRequest) -> str:
-    """'' when the submitted challenge is valid and unused (it is then consumed)."""
-    problem = spam.challenge_check(request.POST.get(spam.PAYLOAD_FIELD, ""))
-    return str(CHALLENGE_MESSAGES[problem]) if problem else ""
+    """'' when the submitted challenge is valid and unused (it is then consumed).
+
+    Without the proof of work, a right answer to the no-JavaScript question passes too,
+    under a stricter rate limit; request.without_proof_of_work then says so.
+    """
+    request.without_proof_of_work = False
+    payload = request.POST.get(spam.PAYLOAD_FIELD, "")
+    token = request.POST.get(spam.FALLBACK_TOKEN_FIELD, "")
+    if payload or not token:
+        problem = spam.challenge_check(payload)
+        return str(CHALLENGE_MESSAGES[problem]) if problem else ""
+    problem = spam.fallback_check(token, request.POST.get(spam.FALLBACK_ANSWER_FIELD, ""))
+    if problem is None:
+        rate = spam.rate_check(request, scope="sans-js", limit=spam.fallback_rate_limit())
+        if not rate.allowed:
+            return str(CHALLENGE_MESSAGES[spam.ChallengeProblem.FALLBACK_RATE]) % {
+                "minutes": max(1, (rate.retry_after + 59) // 60)
+            }
+        request.without_proof_of_work = True
+        return ""
+    return str(FALLBACK_MESSAGES.get(problem) or CHALLENGE_MESSAGES[problem])
 
 
 @never_cache
@@ -135,6 +174,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             proposer_email=form.cleaned_data["proposer_email"],
             message=form.cleaned_data["message"],
             user=request.user,
+            without_proof_of_work=request.without_proof_of_work,
         )
     except ValidationError as error:
         form.add_error(None, error)
@@ -191,6 +231,7 @@ def correct(request: HttpRequest, key: str) -> HttpResponse:
             proposer_email=form.cleaned_data["proposer_email"],
             message=form.cleaned_data["message"],
             user=request.user,
+            without_proof_of_work=request.without_proof_of_work,
         )
     except ValidationError as error:
         form.add_error(None, error)

@@ -57,14 +57,41 @@ def _distance(request, problems: list[Problem]) -> float:
     return coverage.DEFAULT_DISTANCE_KM
 
 
+class EditionUnknown(Http404):
+    pass
+
+
+def _edition(request):
+    """The edition of ?edition=<number or slug>, None without it; EditionUnknown when
+    it names no edition."""
+    from maillage.contributions.editions import edition_get, edition_unknown_message
+
+    key = request.GET.get("edition", "").strip()
+    if not key:
+        return None
+    edition = edition_get(key)
+    if edition is None:
+        raise EditionUnknown(edition_unknown_message(key))
+    return edition
+
+
 def _insights(request):
     filters = StructureFilters.parse(request.GET)
     problems = list(filters.problems)
     distance = _distance(request, problems)
+    edition = _edition(request)
+    selection = None
+    if edition is not None:
+        # As of a dated edition: the same analyses, on the structures its file froze.
+        from maillage.contributions.edition_atlas import edition_selection
+
+        selection = edition_selection(edition, filters=filters)
+    request.maillage_edition = edition
     insights = dashboard.insights_build(
         filters=filters,
         distance_km=distance,
         coverage_type=request.GET.get("couverture", coverage.ALL_TYPES),
+        selection=selection,
     )
     return insights, problems
 
@@ -78,7 +105,13 @@ def _query(request, *, drop=()) -> str:
 
 @require_safe
 def insights_page(request):
-    insights, problems = _insights(request)
+    try:
+        insights, problems = _insights(request)
+    except EditionUnknown as error:
+        from maillage.web.edition_atlas_views import edition_unknown
+
+        del error
+        return edition_unknown(request, request.GET.get("edition", ""))
     figures = figures_build(insights)
     vocabulary = insights.selection.vocabulary
     return render(
@@ -102,6 +135,7 @@ def insights_page(request):
             "coverage_types": vocabulary.of(Term.Kind.TYPE),
             "openness_method": insights.openness_method,
             "far_communes": insights.coverage.communes_far,
+            "edition": request.maillage_edition,
         },
     )
 

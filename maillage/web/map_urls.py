@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from maillage.web import map_views
+from maillage.web import edition_atlas_views, map_views
 
 app_name = "map"
 
@@ -15,4 +15,15 @@ urlpatterns = [
     path("carte/suggestions/", map_views.map_suggestions, name="suggestions"),
     path("carte/fiche/<str:uid>/", map_views.map_card, name="card"),
     path("carte/export.<str:file_format>", map_views.map_export, name="export"),
+    path("carte/edition/<str:key>/", edition_atlas_views.edition_map, name="edition"),
+    path(
+        "carte/edition/<str:key>/donnees.json",
+        edition_atlas_views.edition_map_data,
+        name="edition_data",
+    ),
+    path(
+        "carte/edition/<str:key>/selection/",
+        edition_atlas_views.edition_map_selection,
+        name="edition_selection",
+    ),
 ]

@@ -325,6 +325,14 @@ def _filter_query(filters: StructureFilters) -> str:
 
 @require_safe
 def map_page(request):
+    if request.GET.get("edition"):
+        # The map of an edition lives on its own path, which the page's state keeps.
+        from django.shortcuts import redirect
+
+        params = request.GET.copy()
+        key = params.pop("edition")[-1]
+        target = reverse("map:edition", args=[key])
+        return redirect(f"{target}?{params.urlencode()}" if params else target)
     return render(request, "web/map/map.html", _map_context(request, embed=False))
 
 

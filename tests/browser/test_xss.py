@@ -60,6 +60,12 @@ def hostile(transactional_db):
 
 def test_payloads_never_run(page, live_server, hostile, settings):
     settings.MAP_STYLE_URL = ""  # no base map from the internet in tests
+    from maillage.contributions.editions import edition_publish
+    from maillage.contributions.services import revision_record
+
+    # The payloads in the public history (a creation shows every field) and in an edition.
+    revision_record(structure=hostile, before=None, origin="import", note=PAYLOADS[0])
+    edition_publish(title="Édition " + PAYLOADS[1], note=HOSTILE)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     pages = [
@@ -71,6 +77,11 @@ def test_payloads_never_run(page, live_server, hostile, settings):
         "/donnees/",
         f"/api/v1/structures/{hostile.uid}",
         "/recherche/?q=" + PAYLOADS[0],
+        f"/structures/{hostile.slug}/historique/",
+        f"/structures/{hostile.slug}/ajouter/partenaire/",
+        "/carte/edition/1/",
+        "/enseignements/?edition=1",
+        "/editions/",
     ]
     for url in pages:
         page.goto(live_server.url + url)

@@ -2,6 +2,7 @@
 on request everywhere (editions included), and purged after their retention period."""
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -121,3 +122,45 @@ def test_purge_contacts_after_the_retention_period(atlas, settings):
     assert list(Contact.objects.values_list("name", flat=True)) == ["Dominique Secret"]
     revision = StructureRevision.objects.get(origin=StructureRevision.Origin.RETENTION)
     assert revision.changed_fields == ["contacts"]
+
+
+def test_purge_contacts_rewrites_past_editions_and_the_history(client, atlas, settings, editor):
+    import gzip
+
+    settings.CONTACT_RETENTION_DAYS = 365
+    structure = atlas["fabrique"]
+    # A change recorded while the contact was published keeps it in the history's snapshots.
+    structure_edit(
+        structure=structure,
+        payload={"acronym": "LFC"},
+        base_updated_at=structure.updated_at,
+        user=editor,
+    )
+    edition = edition_publish(title="Première édition", user=editor)
+    old_sha = edition.sha256
+    frozen = next(i for i in edition_document(edition)["structures"] if i["id"] == structure.uid)
+    assert [c["email"] for c in frozen["contacts"]] == ["camille@fabrique-des-communs.example"]
+
+    old = timezone.now() - dt.timedelta(days=400)
+    Contact.objects.filter(name="Camille Martin").update(consent_recorded_at=old)
+    out = io.StringIO()
+    call_command("purge_contacts", stdout=out)
+    assert "1 contact(s) removed" in out.getvalue()
+    assert "1 past edition file(s) rewritten" in out.getvalue()
+
+    edition.refresh_from_db()
+    assert edition.sha256 != old_sha and edition.rewritten_at is not None
+    for name in ("json", "csv", "geojson"):
+        data = client.get(f"/editions/{edition.slug}/donnees.{name}").content.decode("utf-8-sig")
+        assert "camille@fabrique-des-communs.example" not in data
+        assert "Camille Martin" not in data
+        assert "La Fabrique des communs" in data
+    raw = gzip.decompress(bytes(edition.data_gz))
+    assert json.loads(raw)["structures"] and b"Camille" not in raw
+    for revision in StructureRevision.objects.filter(structure=structure):
+        assert "camille@" not in json.dumps([revision.before, revision.after])
+    # An edition without the contact is left as it was.
+    second = edition_publish(title="Deuxième édition", user=editor)
+    call_command("purge_contacts", stdout=io.StringIO())
+    second.refresh_from_db()
+    assert second.rewritten_at is None

@@ -52,3 +52,15 @@ def can_edit_structure(context, structure) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return services.user_can_edit(user=user, structure=structure)
+
+
+@register.simple_tag
+def fallback_challenge() -> dict:
+    """A fresh question for visitors without JavaScript (see contributions.spam)."""
+    from maillage.contributions import spam
+
+    return {
+        **spam.fallback_create(),
+        "token_field": spam.FALLBACK_TOKEN_FIELD,
+        "answer_field": spam.FALLBACK_ANSWER_FIELD,
+    }

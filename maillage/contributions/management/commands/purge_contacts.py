@@ -9,11 +9,14 @@ from maillage.contributions.personal_data import contacts_purge
 class Command(BaseCommand):
     help = (
         "Remove the contacts whose consent is older than MAILLAGE_CONTACT_RETENTION_DAYS "
-        "days. Meant for a daily scheduled run."
+        "days, from the database, the history and past editions' files. Meant for a daily "
+        "scheduled run."
     )
 
     def handle(self, *args, **options):
-        removed = contacts_purge()
+        result = contacts_purge()
         self.stdout.write(
-            f"{removed} contact(s) removed (retention: {settings.CONTACT_RETENTION_DAYS} days)."
+            f"{result.contacts_removed} contact(s) removed (retention: "
+            f"{settings.CONTACT_RETENTION_DAYS} days); {result.editions_rewritten} past "
+            f"edition file(s) rewritten; {result.revisions_cleared} history record(s) cleared."
         )
