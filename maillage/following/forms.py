@@ -101,6 +101,7 @@ class SubscriptionForm(HoneypotMixin, FollowForm):
         choices=Subscription.Frequency.choices,
         initial=Subscription.Frequency.WEEKLY,
         widget=forms.RadioSelect,
+        help_text=_("Seulement s'il y a du nouveau : sinon, pas d'e-mail."),
     )
     field_order = ["email", "region", "department", "commune", "theme", "type", "frequency"]
 

@@ -45,8 +45,8 @@ class Subscription(models.Model):
     """
 
     class Frequency(models.TextChoices):
-        DAILY = "daily", _("chaque jour (s'il y a du nouveau)")
-        WEEKLY = "weekly", _("chaque semaine (s'il y a du nouveau)")
+        DAILY = "daily", _("chaque jour")
+        WEEKLY = "weekly", _("chaque semaine")
 
     email = models.EmailField(_("adresse e-mail"), db_index=True)
     filters = models.JSONField(_("filtres"), default=dict)

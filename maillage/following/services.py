@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 
 from maillage.following.filters import FollowFilters
 from maillage.following.models import Subscription
-from maillage.following.sources import FeedItem, items_list, source_get, sources_prepare
+from maillage.following.sources import (
+    FeedItem,
+    items_list,
+    source_get,
+    sources,
+    sources_prepare,
+)
 
 CONFIRM_SALT = "maillage.following.confirm"
 UNSUBSCRIBE_SALT = "maillage.following.unsubscribe"
@@ -179,10 +185,11 @@ def digest_items(subscription: Subscription, *, until: dt.datetime) -> dict[str,
     """{source slug: items} published since the subscription's last digest, up to until."""
     filters = FollowFilters.from_stored(subscription.filters)
     items = items_list(filters=filters, since=subscription.items_since, until=until, limit=None)
-    grouped: dict[str, list[FeedItem]] = {}
+    # One section per source, in the registry's order.
+    grouped: dict[str, list[FeedItem]] = {source.slug: [] for source in sources()}
     for item in items:
-        grouped.setdefault(item.source, []).append(item)
-    return grouped
+        grouped[item.source].append(item)
+    return {slug: found for slug, found in grouped.items() if found}
 
 
 def digests_send(
@@ -195,7 +202,9 @@ def digests_send(
     until = now - SETTLE
     report = DigestReport()
     if not dry_run:
-        sources_prepare(now)
+        # Items first seen by this run count as seen at the end of its window, so that
+        # this run sends them.
+        sources_prepare(until)
         report.pending_removed = Subscription.objects.filter(
             confirmed_at__isnull=True,
             created_at__lt=now - dt.timedelta(days=settings.SUBSCRIPTION_PENDING_DAYS),

@@ -101,6 +101,11 @@ def items_list(
 # --- new structures --------------------------------------------------------------------------
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _place(structure: Structure) -> str:
     commune = structure.commune
     return f"{commune.name} ({commune.department_id})" if commune else _("commune inconnue")
@@ -133,7 +138,7 @@ def structure_items(
         if themes:
             summary.append(_("Thématiques : %s") % ", ".join(label for _slug, label in themes))
         if structure.short_description:
-            summary.append(structure.short_description)
+            summary.append(_one_line(structure.short_description))
         items.append(
             FeedItem(
                 source="structures",
@@ -204,7 +209,7 @@ def initiative_items(
         structure = initiative.structure
         themes = [(t.slug, t.label) for t in structure.themes.all()]
         summary = [
-            _("Initiative de %(structure)s (%(type)s) · %(place)s")
+            _("Portée par %(structure)s (%(type)s) · %(place)s")
             % {
                 "structure": structure.name,
                 "type": structure.main_type.label,
@@ -216,7 +221,7 @@ def initiative_items(
         if initiative.started_on:
             summary.append(_("Depuis le %s") % initiative.started_on.strftime("%d/%m/%Y"))
         if initiative.description:
-            summary.append(initiative.description[:500])
+            summary.append(_one_line(initiative.description))
         items.append(
             FeedItem(
                 source=INITIATIVES,
