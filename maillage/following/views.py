@@ -65,7 +65,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     template = "following/subscribe.html"
     if request.method == "GET":
         # Filters chosen on /flux/ come along in the query string.
-        initial = {name: request.GET.getlist(name) for name in ("theme", "type")}
+        initial = {
+            name: [part for value in request.GET.getlist(name) for part in value.split(",")]
+            for name in ("theme", "type")
+        }
         for name in ("region", "department", "commune"):
             if request.GET.get(name):
                 initial[name] = request.GET[name].split(",")[0]

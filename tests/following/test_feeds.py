@@ -196,3 +196,65 @@ def test_feed_in_english(client, atlas):
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert root.findtext(f"{ATOM}title") == "Maillage · New structures · Mobility"
     assert "Themes: Mobility" in html.unescape(root.find(f"{ATOM}entry/{ATOM}summary").text)
+
+
+def _alternates(response) -> dict[str, str]:
+    from lxml import html as lxml_html
+
+    document = lxml_html.fromstring(response.content)
+    return {
+        link.get("title"): link.get("href")
+        for link in document.head.findall("link")
+        if link.get("rel") == "alternate" and link.get("type") == "application/atom+xml"
+    }
+
+
+def test_pages_announce_their_feeds(client, atlas, places):
+    home = _alternates(client.get("/"))
+    assert home["Maillage · Nouvelles structures"] == "/flux/structures.atom"
+    assert home["Maillage · Toutes les nouveautés"] == "/flux/tout.atom"
+    assert home["Maillage · Nouvelles initiatives de résilience"] == "/flux/initiatives.atom"
+    # The map's filters that feeds know are carried over; the others are left out.
+    on_map = _alternates(client.get("/carte/?region=52&theme=mobilite&format=hackathon"))
+    assert on_map["Maillage · Nouvelles structures · Pays de la Loire · Mobilité"] == (
+        "/flux/structures.atom?region=52&theme=mobilite"
+    )
+    assert "/flux/tout.atom" in _alternates(client.get("/recherche/?q=atelier")).values()
+    territory = client.get("/territoires/departement/35/")
+    assert territory.status_code == 200
+    assert _alternates(territory)["Maillage · Nouvelles structures · Ille-et-Vilaine (35)"] == (
+        "/flux/structures.atom?department=35"
+    )
+
+
+def test_feeds_page_builds_feed_addresses_from_filters(client, atlas):
+    page = client.get("/flux/")
+    assert page.status_code == 200
+    content = html.unescape(page.content.decode())
+    assert "http://testserver/flux/structures.atom" in content
+    assert "<code>mobilite</code> (Mobilité)" in content
+
+    chosen = client.get("/flux/?region=52&commune=35238&theme=mobilite&theme=sante&type=fablab")
+    assert chosen.status_code == 200
+    content = html.unescape(chosen.content.decode())
+    query = "region=52&commune=35238&theme=mobilite,sante&type=fablab"
+    for slug in ("tout", "structures", "initiatives"):
+        assert f"http://testserver/flux/{slug}.atom?{query}" in content
+    assert f'href="/flux/abonnement/?{query}"' in content
+    # The address it gives serves the feed it describes.
+    parse_feed(client.get(f"/flux/structures.atom?{query}"))
+
+    wrong = client.get("/flux/?commune=Nulle-Part-sur-Mer&theme=mobilite")
+    assert wrong.status_code == 400
+    content = html.unescape(wrong.content.decode())
+    assert "Commune introuvable" in content
+    assert 'value="Nulle-Part-sur-Mer"' in content
+
+
+def test_subscription_form_takes_the_selection_of_the_feeds_page(client, atlas):
+    form = html.unescape(
+        client.get("/flux/abonnement/?region=52&theme=mobilite,sante").content.decode()
+    )
+    assert '<option value="52" selected>' in form
+    assert 'value="mobilite"' in form
+    assert form.count("checked") >= 3  # two themes and the weekly frequency
