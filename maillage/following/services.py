@@ -217,7 +217,8 @@ def digests_send(
         if not _due(subscription, now):
             report.not_due += 1
             continue
-        grouped = digest_items(subscription, until=until)
+        with translation.override(subscription.language):  # summaries name terms
+            grouped = digest_items(subscription, until=until)
         if grouped:
             if not dry_run:
                 _digest_send(subscription, grouped, connection=connection)
@@ -236,9 +237,10 @@ def digests_send(
 def _digest_send(subscription: Subscription, grouped: dict[str, list[FeedItem]], *, connection):
     from maillage.following.feeds import feed_path
 
-    filters = FollowFilters.from_stored(subscription.filters)
     link = unsubscribe_url(subscription)
     with translation.override(subscription.language):
+        # Inside the override: the filters' labels are read in the subscriber's language.
+        filters = FollowFilters.from_stored(subscription.filters)
         sections = [
             {
                 "title": str(source_get(slug).title),

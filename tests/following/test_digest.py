@@ -276,3 +276,35 @@ def test_stored_filters_survive_a_deleted_value(confirmed, terms):
     filters = FollowFilters.from_stored(confirmed.filters)
     assert filters.region == ("52",)
     assert filters.theme == ()
+
+
+def test_a_long_digest_lists_thirty_items_per_kind_and_links_to_the_rest(
+    client, confirmed, terms, places
+):
+    start = confirmed.confirmed_at
+    for number in range(33):
+        new_structure(
+            f"Atelier numéro {number:02d}", start + dt.timedelta(minutes=number + 1), terms, places
+        )
+    services.digests_send(now=start + dt.timedelta(days=1))
+    body = mail.outbox[0].body
+    assert mail.outbox[0].subject == "[Maillage] 33 nouveautés pour Pays de la Loire · Mobilité"
+    assert body.count("\n* Atelier numéro") == 30
+    assert "* Atelier numéro 32" in body  # the newest are listed
+    assert "* Atelier numéro 02" not in body
+    assert (
+        "Et 3 autres : https://maillage.test/flux/structures.atom?region=52&theme=mobilite" in body
+    )
+
+
+def test_digest_in_the_subscribers_language(client, confirmed, terms, places):
+    Subscription.objects.update(language="en")
+    new_structure(
+        "Vélo-école de Nantes", confirmed.confirmed_at + dt.timedelta(hours=1), terms, places
+    )
+    services.digests_send(now=confirmed.confirmed_at + dt.timedelta(days=1))
+    message = mail.outbox[0]
+    assert message.subject == "[Maillage] 1 new item for Pays de la Loire · Mobility"
+    assert "== New structures ==" in message.body
+    assert "Themes: Mobility" in message.body
+    assert "Unsubscribe in one click:" in message.body
