@@ -24,7 +24,7 @@ from maillage.following.filters import FollowFilters
 from maillage.following.models import Subscription
 from maillage.following.sources import (
     FeedItem,
-    items_list,
+    source_count,
     source_get,
     sources,
     sources_prepare,
@@ -181,15 +181,28 @@ def _due(subscription: Subscription, now: dt.datetime) -> bool:
     return subscription.last_digest_at <= now - PERIODS[subscription.frequency] + DUE_SLACK
 
 
-def digest_items(subscription: Subscription, *, until: dt.datetime) -> dict[str, list[FeedItem]]:
-    """{source slug: items} published since the subscription's last digest, up to until."""
+@dataclass(frozen=True)
+class DigestSection:
+    source: str
+    items: list[FeedItem]  # the newest, at most DIGEST_ITEMS_PER_SOURCE
+    total: int
+
+
+def digest_items(subscription: Subscription, *, until: dt.datetime) -> list[DigestSection]:
+    """What is new for the subscription since its last digest, up to until: one section per
+    source with something new, in the registry's order."""
     filters = FollowFilters.from_stored(subscription.filters)
-    items = items_list(filters=filters, since=subscription.items_since, until=until, limit=None)
-    # One section per source, in the registry's order.
-    grouped: dict[str, list[FeedItem]] = {source.slug: [] for source in sources()}
-    for item in items:
-        grouped[item.source].append(item)
-    return {slug: found for slug, found in grouped.items() if found}
+    window = {"since": subscription.items_since, "until": until}
+    sections = []
+    for source in sources():
+        items = source.items(filters, limit=DIGEST_ITEMS_PER_SOURCE, **window)
+        if not items:
+            continue
+        total = len(items)
+        if total == DIGEST_ITEMS_PER_SOURCE:
+            total = source_count(source, filters, **window)
+        sections.append(DigestSection(source.slug, items, total))
+    return sections
 
 
 def digests_send(
@@ -213,7 +226,8 @@ def digests_send(
     if frequency:
         subscriptions = subscriptions.filter(frequency=frequency)
     connection = get_connection()
-    for subscription in subscriptions.iterator(chunk_size=200):
+    # Read in full before writing: SQLite does not isolate a cursor from writes to its table.
+    for subscription in list(subscriptions):
         if not _due(subscription, now):
             report.not_due += 1
             continue
@@ -234,7 +248,7 @@ def digests_send(
     return report
 
 
-def _digest_send(subscription: Subscription, grouped: dict[str, list[FeedItem]], *, connection):
+def _digest_send(subscription: Subscription, grouped: list[DigestSection], *, connection):
     from maillage.following.feeds import feed_path
 
     link = unsubscribe_url(subscription)
@@ -243,19 +257,16 @@ def _digest_send(subscription: Subscription, grouped: dict[str, list[FeedItem]],
         filters = FollowFilters.from_stored(subscription.filters)
         sections = [
             {
-                "title": str(source_get(slug).title),
-                "items": [
-                    {"item": item, "url": absolute_url(item.path)}
-                    for item in items[:DIGEST_ITEMS_PER_SOURCE]
-                ],
-                "more": max(0, len(items) - DIGEST_ITEMS_PER_SOURCE),
-                "feed_url": absolute_url(feed_path(slug, filters)),
+                "title": str(source_get(section.source).title),
+                "items": [{"item": item, "url": absolute_url(item.path)} for item in section.items],
+                "more": section.total - len(section.items),
+                "feed_url": absolute_url(feed_path(section.source, filters)),
             }
-            for slug, items in grouped.items()
+            for section in grouped
         ]
         context = {
             "subscription": subscription,
-            "count": sum(len(items) for items in grouped.values()),
+            "count": sum(section.total for section in grouped),
             "sections": sections,
             "description": filters.describe(),
             "frequency": subscription.get_frequency_display(),

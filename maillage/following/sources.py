@@ -9,6 +9,7 @@ call with an `items` function; nothing else in following changes.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,6 +55,9 @@ class ItemSource:
     # Called before reading, with the time of reading: a source without dates of its own
     # records there when it first saw its items.
     prepare: Callable[[dt.datetime], None] | None = field(default=None)
+    # count(filters, since=, until=) -> how many items items() would give without a limit;
+    # without it, items() is called without a limit and counted.
+    count: Callable[..., int] | None = field(default=None)
 
 
 _SOURCES: dict[str, ItemSource] = {}
@@ -78,6 +82,18 @@ def sources_prepare(now: dt.datetime | None = None) -> None:
     for source in sources():
         if source.prepare:
             source.prepare(now)
+
+
+def source_count(
+    source: ItemSource,
+    filters: FollowFilters,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> int:
+    if source.count:
+        return source.count(filters, since=since, until=until)
+    return len(source.items(filters, since=since, until=until, limit=None))
 
 
 def items_list(
@@ -111,6 +127,19 @@ def _place(structure: Structure) -> str:
     return f"{commune.name} ({commune.department_id})" if commune else _("commune inconnue")
 
 
+def _structures_arrived(filters: FollowFilters, since, until):
+    queryset = filters.structures()
+    if since:
+        queryset = queryset.filter(created_at__gt=since)
+    if until:
+        queryset = queryset.filter(created_at__lte=until)
+    return queryset
+
+
+def structure_count(filters: FollowFilters, *, since=None, until=None) -> int:
+    return _structures_arrived(filters, since, until).count()
+
+
 def structure_items(
     filters: FollowFilters,
     *,
@@ -119,20 +148,20 @@ def structure_items(
     limit: int | None = FEED_LENGTH,
 ) -> list[FeedItem]:
     """Published structures by date of arrival in Maillage (created_at)."""
-    queryset = filters.structures()
-    if since:
-        queryset = queryset.filter(created_at__gt=since)
-    if until:
-        queryset = queryset.filter(created_at__lte=until)
-    queryset = (
-        queryset.select_related("main_type", "commune", "source")
+    queryset = _structures_arrived(filters, since, until)
+    # Order the ids only, then read the rows: sorting whole rows (search columns included)
+    # costs several times more.
+    pks = queryset.order_by("-created_at", "-pk").values_list("pk", flat=True)
+    pks = list(pks[:limit] if limit is not None else pks)
+    rows = (
+        Structure.objects.filter(pk__in=pks)
+        .select_related("main_type", "commune", "source")
         .prefetch_related("themes")
-        .order_by("-created_at", "-pk")
+        .defer("search_document", "search_name", "description")
+        .in_bulk()
     )
-    if limit is not None:
-        queryset = queryset[:limit]
     items = []
-    for structure in queryset:
+    for structure in (rows[pk] for pk in pks):
         themes = [(t.slug, t.label) for t in structure.themes.all()]
         summary = [f"{structure.main_type.label} · {_place(structure)}"]
         if themes:
@@ -164,17 +193,19 @@ def initiative_key(structure_uid: str, title: str, started_on: dt.date | None) -
     return f"{key}/{started_on.isoformat()}" if started_on else key
 
 
-def _published_initiatives():
-    return ResilienceInitiative.objects.filter(structure__status=Structure.Status.PUBLISHED)
-
-
 def initiatives_prepare(now: dt.datetime) -> None:
     """Record the initiatives seen for the first time now."""
+    # Read from the initiatives' side (few) rather than join from the structures' (many).
+    rows = list(ResilienceInitiative.objects.values_list("structure_id", "title", "started_on"))
+    uids = dict(
+        Structure.objects.published()
+        .filter(pk__in={structure_id for structure_id, _t, _s in rows})
+        .values_list("pk", "uid")
+    )
     keys = {
-        initiative_key(uid, title, started_on)
-        for uid, title, started_on in _published_initiatives().values_list(
-            "structure__uid", "title", "started_on"
-        )
+        initiative_key(uids[structure_id], title, started_on)
+        for structure_id, title, started_on in rows
+        if structure_id in uids
     }
     known = set(Sighting.objects.filter(source=INITIATIVES).values_list("key", flat=True))
     Sighting.objects.bulk_create(
@@ -183,30 +214,33 @@ def initiatives_prepare(now: dt.datetime) -> None:
     )
 
 
-def initiative_items(
-    filters: FollowFilters,
-    *,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    limit: int | None = FEED_LENGTH,
+def _initiative_batch(
+    filters: FollowFilters, sightings: list[tuple[str, dt.datetime]]
 ) -> list[FeedItem]:
-    """Resilience initiatives of matching structures, by date of arrival in Maillage."""
-    initiatives = (
-        _published_initiatives()
-        .filter(structure__in=filters.structures().values("pk"))
-        .select_related("structure__main_type", "structure__commune", "category")
-        .prefetch_related("structure__themes")
-    )
-    by_key = {initiative_key(i.structure.uid, i.title, i.started_on): i for i in initiatives}
-    seen = Sighting.objects.filter(source=INITIATIVES, key__in=list(by_key))
-    if since:
-        seen = seen.filter(first_seen_at__gt=since)
-    if until:
-        seen = seen.filter(first_seen_at__lte=until)
+    """The items of sightings whose initiative still exists and matches the filters."""
+    uids = {key.split("/", 1)[0] for key, _seen in sightings}
+    structures = {
+        structure.pk: structure
+        for structure in filters.structures()
+        .filter(uid__in=uids)
+        .select_related("main_type", "commune")
+        .prefetch_related("themes")
+        .defer("search_document", "search_name", "description")
+    }
+    by_key = {}
+    for initiative in ResilienceInitiative.objects.filter(
+        structure_id__in=list(structures)
+    ).select_related("category"):
+        structure = structures[initiative.structure_id]
+        by_key[initiative_key(structure.uid, initiative.title, initiative.started_on)] = (
+            initiative,
+            structure,
+        )
     items = []
-    for key, first_seen_at in seen.values_list("key", "first_seen_at"):
-        initiative = by_key[key]
-        structure = initiative.structure
+    for key, first_seen_at in sightings:
+        if key not in by_key:
+            continue  # removed since, unpublished, or outside the filters
+        initiative, structure = by_key[key]
         themes = [(t.slug, t.label) for t in structure.themes.all()]
         summary = [
             _("Portée par %(structure)s (%(type)s) · %(place)s")
@@ -234,8 +268,33 @@ def initiative_items(
                 categories=tuple(themes),
             )
         )
-    items.sort(key=lambda item: item.key)
-    items.sort(key=lambda item: item.published, reverse=True)
+    return items
+
+
+def initiative_items(
+    filters: FollowFilters,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int | None = FEED_LENGTH,
+) -> list[FeedItem]:
+    """Resilience initiatives of matching structures, by date of arrival in Maillage.
+
+    Walks the sightings newest first, a batch at a time, until limit items match.
+    """
+    seen = Sighting.objects.filter(source=INITIATIVES)
+    if since:
+        seen = seen.filter(first_seen_at__gt=since)
+    if until:
+        seen = seen.filter(first_seen_at__lte=until)
+    seen = seen.order_by("-first_seen_at", "key").values_list("key", "first_seen_at")
+    items: list[FeedItem] = []
+    batch_size = 500
+    for offset in itertools.count(0, batch_size):
+        batch = list(seen[offset : offset + batch_size])
+        items.extend(_initiative_batch(filters, batch))
+        if len(batch) < batch_size or (limit is not None and len(items) >= limit):
+            break
     return items[:limit] if limit is not None else items
 
 
@@ -247,6 +306,7 @@ source_register(
             "Les structures publiées dans Maillage, les plus récentes d'abord."
         ),
         items=structure_items,
+        count=structure_count,
     )
 )
 source_register(
