@@ -258,3 +258,14 @@ def test_subscription_form_takes_the_selection_of_the_feeds_page(client, atlas):
     assert '<option value="52" selected>' in form
     assert 'value="mobilite"' in form
     assert form.count("checked") >= 3  # two themes and the weekly frequency
+
+
+def test_initiatives_of_unpublished_or_removed_structures_are_left_out(client, atlas):
+    ResilienceInitiative.objects.create(structure=atlas["pending"], title="Initiative en attente")
+    ResilienceInitiative.objects.create(structure=atlas["closed"], title="Initiative fermée")
+    assert entry_titles(parse_feed(client.get("/flux/initiatives.atom"))) == [
+        "Visières imprimées en 3D"
+    ]
+    # Removed after it was seen: gone from the feed too.
+    ResilienceInitiative.objects.filter(title="Visières imprimées en 3D").delete()
+    assert entry_titles(parse_feed(client.get("/flux/initiatives.atom"))) == []
