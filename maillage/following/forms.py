@@ -4,12 +4,13 @@ digest subscription form built on it."""
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from maillage.contributions.forms import HoneypotMixin, TermMultipleChoiceField
 from maillage.following.filters import FilterError, FollowFilters
 from maillage.following.models import Subscription
-from maillage.referential.models import Commune, Department, Region
+from maillage.referential.models import Commune, Department, Epci, Region
 from maillage.structures.models import Term
 
 
@@ -30,6 +31,12 @@ class FollowForm(forms.Form):
         queryset=Department.objects.order_by("code"),
         required=False,
         empty_label=_("Tous"),
+    )
+    epci = forms.CharField(
+        label=_("Intercommunalité"),
+        required=False,
+        max_length=200,
+        help_text=_("Numéro SIREN (9 chiffres) ou nom exact de l'EPCI."),
     )
     commune = forms.CharField(
         label=_("Commune"),
@@ -53,6 +60,17 @@ class FollowForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Aucune case cochée : tous les types."),
     )
+
+    def clean_epci(self) -> Epci | None:
+        value = self.cleaned_data["epci"].strip()
+        if not value:
+            return None
+        found = list(Epci.objects.filter(Q(code=value) | Q(name__iexact=value))[:2])
+        if len(found) == 1:
+            return found[0]
+        raise forms.ValidationError(
+            _("Intercommunalité introuvable : indiquez son numéro SIREN (9 chiffres).")
+        )
 
     def clean_commune(self) -> Commune | None:
         value = self.cleaned_data["commune"].strip()
@@ -79,6 +97,7 @@ class FollowForm(forms.Form):
         params = {
             "region": [data["region"].code] if data.get("region") else [],
             "department": [data["department"].code] if data.get("department") else [],
+            "epci": [data["epci"].code] if data.get("epci") else [],
             "commune": [data["commune"].code] if data.get("commune") else [],
             "theme": [term.slug for term in data.get("theme") or []],
             "type": [term.slug for term in data.get("type") or []],
@@ -103,7 +122,7 @@ class SubscriptionForm(HoneypotMixin, FollowForm):
         widget=forms.RadioSelect,
         help_text=_("Seulement s'il y a du nouveau : sinon, pas d'e-mail."),
     )
-    field_order = ["email", "region", "department", "commune", "theme", "type", "frequency"]
+    field_order = ["email", "region", "department", "epci", "commune", "theme", "type", "frequency"]
 
     def clean(self):
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -27,9 +27,19 @@ def feed_links(filters: FollowFilters) -> list[dict]:
     return [{"slug": s, "title": feed_title(s), "path": feed_path(s, filters)} for s in slugs]
 
 
+def _expanded(query) -> QueryDict:
+    """The query with comma lists split (?theme=a,b as ?theme=a&theme=b), as feeds take them."""
+    expanded = QueryDict(mutable=True)
+    for name in query:
+        expanded.setlist(
+            name, [part for value in query.getlist(name) for part in value.split(",") if part]
+        )
+    return expanded
+
+
 @require_http_methods(["GET"])
 def feeds_page(request: HttpRequest) -> HttpResponse:
-    form = FollowForm(request.GET or None)
+    form = FollowForm(_expanded(request.GET) if request.GET else None)
     filters = FollowFilters()
     if form.is_bound and form.is_valid():
         try:
@@ -65,13 +75,11 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     template = "following/subscribe.html"
     if request.method == "GET":
         # Filters chosen on /flux/ come along in the query string.
-        initial = {
-            name: [part for value in request.GET.getlist(name) for part in value.split(",")]
-            for name in ("theme", "type")
-        }
-        for name in ("region", "department", "commune"):
-            if request.GET.get(name):
-                initial[name] = request.GET[name].split(",")[0]
+        query = _expanded(request.GET)
+        initial = {name: query.getlist(name) for name in ("theme", "type")}
+        for name in ("region", "department", "epci", "commune"):
+            if query.get(name):
+                initial[name] = query.getlist(name)[0]
         return render(request, template, _subscribe_context(SubscriptionForm(initial=initial)))
     refused = spam_guard(request, scope="following")
     if refused:

@@ -269,3 +269,19 @@ def test_initiatives_of_unpublished_or_removed_structures_are_left_out(client, a
     # Removed after it was seen: gone from the feed too.
     ResilienceInitiative.objects.filter(title="Visières imprimées en 3D").delete()
     assert entry_titles(parse_feed(client.get("/flux/initiatives.atom"))) == []
+
+
+def test_feed_alternate_link_opens_the_same_selection_on_the_feeds_page(client, atlas):
+    query = "region=52&epci=243500139&theme=mobilite,sante&type=fablab"
+    root = parse_feed(client.get(f"/flux/structures.atom?{query}"))
+    alternate = next(
+        link.get("href") for link in root.findall(f"{ATOM}link") if link.get("rel") == "alternate"
+    )
+    page = client.get(alternate.removeprefix("http://testserver"))
+    assert page.status_code == 200
+    content = html.unescape(page.content.decode())
+    canonical = "region=52&epci=243500139&theme=mobilite,sante&type=fablab"
+    assert f"http://testserver/flux/structures.atom?{canonical}" in content
+    assert "Pays de la Loire, Rennes Métropole · Mobilité, Santé · Fablab / makerspace" in content
+    subscribe = html.unescape(client.get(f"/flux/abonnement/?{canonical}").content.decode())
+    assert 'value="243500139"' in subscribe
