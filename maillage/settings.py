@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "maillage.backups",
     "maillage.analyses",
     "maillage.contributions",
+    "maillage.following",
 ]
 
 MIDDLEWARE = [
@@ -289,3 +290,8 @@ STALE_AFTER_DAYS = int(os.environ.get("MAILLAGE_STALE_AFTER_DAYS", "365"))
 STALE_REMINDER_INTERVAL_DAYS = 30
 # Contacts are removed this many days after their consent (`maillage purge_contacts`).
 CONTACT_RETENTION_DAYS = int(os.environ.get("MAILLAGE_CONTACT_RETENTION_DAYS", "1095"))
+
+# --- Feeds and e-mail digests (maillage.following) ------------------------------------------
+
+# An unconfirmed digest subscription (and its confirmation link) lasts this many days.
+SUBSCRIPTION_PENDING_DAYS = 7

@@ -31,7 +31,7 @@ PINNED = {
     "home": 4,
     "search": 3,
     "structure page": 10,
-    "map page": 7,
+    "map page": 8,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     "map data": 3,
     "map selection": 19,
     "api list": 9,

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -37,6 +38,10 @@ from maillage.structures.models import Contact, Structure
 
 ERASURE_SALT = "maillage.contributions.erasure"
 ERASURE_MAX_AGE = 7 * 24 * 3600
+
+# Sent by person_erase inside its transaction with email= and request=, so that other apps
+# holding data keyed by the address (e-mail digests, maillage.following) remove it too.
+person_erasing = Signal()
 
 
 def email_normalise(email: str) -> str:
@@ -193,6 +198,7 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
             edition_rewrite(edition=edition, document=document)
             rewritten += 1
     request.editions_rewritten = rewritten
+    person_erasing.send(sender=ErasureRequest, email=email, request=request)
 
     # A new modification date gives the published data a new version, so its files are
     # written again without the person (maillage.exports.published).
