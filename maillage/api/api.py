@@ -337,3 +337,6 @@ def export(
     filename = f"maillage-structures-{timezone.localdate():%Y-%m-%d}.{format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+api.add_router("/practices", "maillage.api.practices.router")

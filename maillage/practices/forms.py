@@ -11,6 +11,7 @@ import re
 
 from django import forms
 from django.db.models import Count, Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from maillage.contributions.forms import TermMultipleChoiceField
@@ -68,16 +69,23 @@ def resolve_structure(line: str) -> tuple[Structure | None, str]:
 
 
 class PracticeSheetForm(forms.Form):
-    title = forms.CharField(label=_("Titre"), max_length=200)
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=200,
+        error_messages={"required": _("Donnez un titre à la fiche.")},
+    )
     kind = forms.ChoiceField(
         label=_("Nature de la pratique"),
-        choices=[("", _("Choisissez"))] + list(PracticeSheet.Kind.choices),
+        choices=[("", _("Choisissez"))]
+        + [(value, capfirst(label)) for value, label in PracticeSheet.Kind.choices],
+        error_messages={"required": _("Choisissez la nature de la pratique.")},
     )
     summary = forms.CharField(
         label=_("Résumé"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Une ou deux phrases, 500 caractères au plus : ce que l'on lit dans la liste."),
+        error_messages={"required": _("Résumez la pratique en une ou deux phrases.")},
     )
     body = forms.CharField(
         label=_("Récit"),
@@ -134,6 +142,7 @@ class PracticeSheetForm(forms.Form):
             "Une par ligne : son nom exact dans l'atlas ou l'adresse de sa page. "
             "Au moins une, dont une que vous gérez si vous n'êtes pas éditeur."
         ),
+        error_messages={"required": _("Reliez la fiche à au moins une structure de l'atlas.")},
     )
     status = forms.ChoiceField(
         label=_("Publication"),
@@ -165,6 +174,17 @@ class PracticeSheetForm(forms.Form):
         if problems:
             raise forms.ValidationError(problems)
         return found
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_on"), data.get("ended_on")
+        if start and end and end < start:
+            self.add_error(
+                "ended_on",
+                _("La fin (%(end)s) précède le début (%(start)s) : corrigez l'une des deux dates.")
+                % {"end": end.isoformat(), "start": start.isoformat()},
+            )
+        return data
 
     def values(self) -> PracticeValues:
         data = self.cleaned_data
