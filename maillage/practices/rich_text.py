@@ -9,19 +9,23 @@ https and mailto addresses, marked rel="nofollow noopener noreferrer".
 from __future__ import annotations
 
 import functools
+import re
 
 import nh3
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "hr", "li",
+        "a", "abbr", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "li",
         "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr",
         "ul",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# The text is shown under the page's h1 and a section's h2: its headings start at h3.
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+_HEADING_LEVEL = {"1": "3", "2": "3", "3": "4", "4": "5", "5": "6", "6": "6"}
 
 
 @functools.cache
@@ -46,12 +50,11 @@ def sanitize(html: str) -> str:
 def markdown_render(text: str) -> str:
     """Markdown (CommonMark, with tables) as sanitised HTML; '' for an empty text.
 
-    Headings start at h2 (h1 is the page's title): '# Titre' is shown as an h2.
+    Headings start at h3 (the page has its h1 and the section its h2): '# Titre' and
+    '## Titre' are shown as h3, '### Titre' as h4, and so on.
     """
     if not text or not text.strip():
         return ""
     html = _markdown().render(text)
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    html = html.replace("<h5>", "<h4>").replace("</h5>", "</h4>")
-    html = html.replace("<h6>", "<h4>").replace("</h6>", "</h4>")
+    html = _HEADING.sub(lambda m: f"<{m[1]}h{_HEADING_LEVEL[m[2]]}>", html)
     return sanitize(html).strip()

@@ -72,7 +72,7 @@ def test_preview_renders_the_markdown_and_saves_nothing(client, editor, atlas):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Aperçu (rien n'est encore enregistré)" in page
-    assert "<h2>Ce qui a marché</h2>" in page and "<strong>concertation</strong>" in page
+    assert "<h3>Ce qui a marché</h3>" in page and "<strong>concertation</strong>" in page
     assert "<script>alert(1)</script>" not in page
     assert "Six mois de navettes entre la gare et le centre." in page  # still in the form
     assert PracticeSheet.objects.count() == 0

@@ -79,7 +79,8 @@ def test_markdown_is_rendered():
         "[site](https://www.exemple.fr) · [écrire](mailto:a@exemple.fr)\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |"
     )
-    assert "<h2>Titre</h2>" in html  # the page's own title is the only h1
+    # Under the page's h1 and the section's h2.
+    assert "<h3>Titre</h3>" in html
     assert "<strong>gras</strong>" in html and "<em>italique</em>" in html
     assert "<li>un</li>" in html
     assert '<a href="https://www.exemple.fr" rel="nofollow noopener noreferrer">site</a>' in html
