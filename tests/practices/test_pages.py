@@ -3,6 +3,7 @@ from the navigation, and the form (preview, messages that say where and what, no
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from maillage.practices.models import PracticeSheet
@@ -139,3 +140,16 @@ def test_the_search_index_exists_in_the_database(db):
         else:
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS_TABLE])
             assert "fts5" in cursor.fetchone()[0].lower()
+
+
+def test_the_list_and_sheet_pages_do_not_query_per_sheet(client, write, atlas):
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    sheet = write(structures=[atlas["fabrique"], atlas["hub"]])
+    first = (count(reverse("practices:list")), count(sheet.get_absolute_url()))
+    for n in range(5):
+        write(title=f"Autre fiche {n}", structures=[atlas["fabrique"], atlas["pole"]])
+    assert (count(reverse("practices:list")), count(sheet.get_absolute_url())) == first
