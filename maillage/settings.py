@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "maillage.analyses",
     "maillage.contributions",
     "maillage.following",
+    "maillage.practices",
 ]
 
 MIDDLEWARE = [

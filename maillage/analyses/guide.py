@@ -3,7 +3,7 @@
 The same figures (SVG charts, sentences, tables) as /enseignements/, laid out as a printed
 document by WeasyPrint: cover with date and scope, method and sources, key figures, each
 chart with its computed sentence, territorial and coverage findings, resilience initiatives,
-and an annex listing the structures.
+the practice sheets of the selected structures, and an annex listing the structures.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from maillage.analyses import dashboard
 from maillage.analyses.dashboard import Insights
 from maillage.analyses.figures import figures_build
+from maillage.practices.selectors import guide_practices
 from maillage.structures.models import Source, Term
 
 
@@ -40,6 +41,8 @@ def guide_context(insights: Insights) -> dict:
         "annex": [(item, types.get(item.type)) for item in selection.items],
         "openness_method": insights.openness_method,
         "far_communes": insights.coverage.communes_far,
+        # Published practice sheets linked to a structure of the selection.
+        "practices": guide_practices(structure_ids=selection.ids()) if insights.total else [],
     }
 
 

@@ -343,3 +343,4 @@ def export(
 from maillage.api.editions_api import router as _editions_router  # noqa: E402
 
 api.add_router("/editions", _editions_router)
+api.add_router("/practices", "maillage.api.practices.router")

@@ -3,7 +3,7 @@
 visitor: anyone, no account (proposes, contacts, asks for removal);
 structure manager: edits the structures they manage (a confirmed StructureManager, no
 permission needed); moderator: the proposal queue, claims and history; editor: vocabularies,
-sources, imports and editions on top; administrator: everything, accounts included.
+sources, imports, editions and practice sheets on top; administrator: everything, accounts included.
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ _EDITION = [
     "contributions.add_edition",
     "contributions.change_edition",
     "contributions.publish_edition",
+    # Practice sheets: editors write and edit every sheet (managers only their structures').
+    "practices.view_practicesheet",
+    "practices.add_practicesheet",
+    "practices.change_practicesheet",
+    "practices.delete_practicesheet",
 ]
 
 ROLES: dict[str, list[str]] = {
