@@ -30,7 +30,7 @@ from tests.web.builders import build_atlas, load_vocabularies, make_structure
 PINNED = {
     "home": 4,
     "search": 3,
-    "structure page": 10,
+    "structure page": 12,  # 10, and 2 for « Structures similaires »
     "map page": 7,
     "map data": 3,
     "map selection": 19,
