@@ -36,13 +36,7 @@ def _commune(code, name, population, epci, point, department="99", postcodes="")
     )
 
 
-@pytest.fixture
-def vocab(db):
-    return load_vocabularies()
-
-
-@pytest.fixture
-def places(db):
+def build_places() -> dict:
     metropole = ("999000001", "Métropole d'essai", Epci.Kind.METROPOLE)
     return {
         "port": _commune("99101", "Port-Essai", 250_000, metropole, PORT, postcodes="99100"),
@@ -88,8 +82,7 @@ def places(db):
     }
 
 
-@pytest.fixture
-def partners_atlas(vocab, places):
+def build_partners_atlas(vocab, places) -> dict:
     """Structures whose expected rankings are argued in each test."""
     types, themes = vocab["type"], vocab["theme"]
     formats, actors = vocab["format"], vocab["actor"]
@@ -156,3 +149,18 @@ def partners_atlas(vocab, places):
     )
     ValueExample.objects.create(structure=made["atelier"], title="Vingt vélos cargos prototypés")
     return made
+
+
+@pytest.fixture
+def vocab(db):
+    return load_vocabularies()
+
+
+@pytest.fixture
+def places(db):
+    return build_places()
+
+
+@pytest.fixture
+def partners_atlas(vocab, places):
+    return build_partners_atlas(vocab, places)
