@@ -151,7 +151,7 @@ class CommuneSuggestions(Schema):
 
 @router.get(
     "/territories/communes/search",
-    response=CommuneSuggestions,
+    response={200: CommuneSuggestions, 422: ErrorOut},
     tags=["territoires"],
     summary="Communes dont le nom, le code postal ou le code INSEE commence par q",
     url_name="commune_search",

@@ -143,6 +143,8 @@ def test_no_result_explains_what_to_try(client, partners_atlas):
     "query",
     [
         "theme=%00",
+        "commune=99101%00&q=%00&theme=mobilite",
+        "commune=Port-Essai%20(99%00)&theme=mobilite",
         "commune=" + "x" * 5000,
         "commune=%28%29",
         "commune=(44)",
