@@ -180,3 +180,31 @@ def test_navigation_links_to_the_page(client, partners_atlas):
     assertContains(response, f'<a href="{URL}">Partenaires</a>', html=False)
     response = client.get(URL)
     assertContains(response, f'<a href="{URL}" aria-current="page">Partenaires</a>')
+
+
+def test_query_count_does_not_grow_with_the_data(client, vocab, places, partners_atlas):
+    # Vocabulary 1, commune 1, ranking 2, comparable territories 2, inspiration 2.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from maillage.structures.models import ResilienceInitiative, ValueExample
+    from tests.web.builders import make_structure
+
+    params = {"who": "startup", "commune": "99101", "theme": ["mobilite", "sante"]}
+    counts = []
+    for added in (0, 8):
+        for n in range(added):
+            structure = make_structure(
+                name=f"Ajout {n}",
+                commune=places["grand" if n % 2 else "rive"],
+                themes=[vocab["theme"]["mobilite"]],
+                formats=[vocab["format"]["hackathons"]],
+                audiences=[vocab["actor"]["startups"]],
+            )
+            ResilienceInitiative.objects.create(structure=structure, title=f"Initiative {n}")
+            ValueExample.objects.create(structure=structure, title=f"Exemple {n}")
+        with CaptureQueriesContext(connection) as queries:
+            response = get(client, **params)
+        assert len(ranked_names(response)) == 3 + added
+        counts.append(len(queries))
+    assert counts == [8, 8]
