@@ -26,7 +26,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Power
+from django.db.models.functions import Coalesce
 
 from maillage.matchmaking.ranking import Candidate, Match, Need, rank
 from maillage.referential.models import Commune
@@ -164,7 +164,10 @@ def candidates_fetch(
         scale = max(0.01, math.cos(math.radians(latitude)))
         lat = Coalesce(F("latitude"), F("commune__latitude"), output_field=FloatField())
         lon = Coalesce(F("longitude"), F("commune__longitude"), output_field=FloatField())
-        nearness = Power(lat - latitude, 2) + Power((lon - longitude) * scale, 2)
+        # Products, not Power(): SQLite computes POWER in a Python callback, row by row.
+        nearness = (lat - latitude) * (lat - latitude) + (lon - longitude) * (lon - longitude) * (
+            scale * scale
+        )
         nearest = (
             sharing.annotate(nearness=nearness)
             .filter(nearness__isnull=False)
