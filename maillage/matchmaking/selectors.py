@@ -118,15 +118,21 @@ def need_for_structure(structure: Structure) -> Need:
     return Need(**{**need.__dict__, "text_terms": tuple(words[:8])})
 
 
-def _sharing_condition(need: Need) -> Q | None:
-    """Structures that share a requested theme or format, or hold a requested word."""
+def _sharing_condition(need: Need, *, text_candidates: bool = True) -> Q | None:
+    """Structures worth scoring: those sharing a requested theme (or, when no theme is
+    asked, a requested format), or holding a requested word.
+
+    A structure sharing only a format with a need that asks for themes is left to the
+    others: it could not cover what matters most (themes weigh 0.40), and formats are
+    common (two of them match half the atlas), which would make the pools slow to sort.
+    text_candidates=False keeps the words for scoring only, unless nothing else is asked.
+    """
     conditions = []
-    for name in ("themes", "formats"):
-        ids = getattr(need, name)
-        if ids:
-            through = _RELATIONS[name].objects.filter(term_id__in=ids)
-            conditions.append(Q(pk__in=through.values("structure_id")))
-    if need.text_terms:
+    relation = "themes" if need.themes else "formats" if need.formats else None
+    if relation:
+        through = _RELATIONS[relation].objects.filter(term_id__in=getattr(need, relation))
+        conditions.append(Q(pk__in=through.values("structure_id")))
+    if need.text_terms and (text_candidates or not conditions):
         conditions.append(Q(text_search.any_word_condition(list(need.text_terms))))
     if not conditions:
         return None
@@ -143,12 +149,16 @@ def _shared_count(name: str, ids: frozenset[int]):
 
 
 def candidates_fetch(
-    need: Need, *, queryset: QuerySet | None = None, pool_size: int = POOL_SIZE
+    need: Need,
+    *,
+    queryset: QuerySet | None = None,
+    pool_size: int = POOL_SIZE,
+    text_candidates: bool = True,
 ) -> list[Structure]:
     """The structures worth scoring, in one query: the best pool_size by shared themes then
     formats, and the nearest pool_size among those sharing anything."""
     base = queryset if queryset is not None else Structure.objects.published()
-    condition = _sharing_condition(need)
+    condition = _sharing_condition(need, text_candidates=text_candidates)
     if condition is None:
         return []
     sharing = base.filter(condition)
@@ -209,9 +219,12 @@ def structures_rank(
     queryset: QuerySet | None = None,
     limit: int | None = None,
     pool_size: int = POOL_SIZE,
+    text_candidates: bool = True,
 ) -> list[RankedStructure]:
     """Published structures (or those of queryset) ranked against need, best first."""
-    structures = candidates_fetch(need, queryset=queryset, pool_size=pool_size)
+    structures = candidates_fetch(
+        need, queryset=queryset, pool_size=pool_size, text_candidates=text_candidates
+    )
     if not structures:
         return []
     memberships = _memberships(need, [s.pk for s in structures])
@@ -244,7 +257,9 @@ def similar_structures(structure: Structure, *, per_group: int = 3) -> Similar:
     if need.is_empty:
         return Similar(near=[], far=[])
     queryset = Structure.objects.published().exclude(pk=structure.pk)
-    ranked = structures_rank(need, queryset=queryset)
+    # The structure's own words rank its candidates but do not widen them: they are many
+    # and common ("atelier", "fablab"), unless the structure has no theme nor format.
+    ranked = structures_rank(need, queryset=queryset, text_candidates=False)
     near = [r for r in ranked if r.match.distance_km is not None and r.match.distance_km <= NEAR_KM]
     far = [r for r in ranked if r.match.distance_km is None or r.match.distance_km > NEAR_KM]
     return Similar(near=near[:per_group], far=far[:per_group])

@@ -34,6 +34,13 @@ LABELS = {
 NANTES = (47.2184, -1.5536)
 
 
+@pytest.fixture(autouse=True)
+def _french():
+    # The why line is in the active language: French here, whatever ran before.
+    with translation.override("fr"):
+        yield
+
+
 def km_east(origin, km):
     """A point km kilometres due east of origin (close enough at these distances)."""
     import math
