@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "maillage.contributions",
     "maillage.following",
     "maillage.practices",
+    "maillage.matchmaking",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("maillage.web.contribution_urls")),
     path("", include("maillage.following.urls")),
     path("", include("maillage.web.practice_urls")),
+    path("", include("maillage.matchmaking.urls")),
     path("", include("maillage.web.urls")),
 ]

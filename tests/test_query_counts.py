@@ -30,7 +30,7 @@ from tests.web.builders import build_atlas, load_vocabularies, make_structure
 PINNED = {
     "home": 4,
     "search": 3,
-    "structure page": 11,  # + its practice sheets
+    "structure page": 13,  # 10, + its practice sheets, + 2 for « Structures similaires »
     "map page": 8,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     "map data": 3,
     "map selection": 19,

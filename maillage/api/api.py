@@ -16,6 +16,7 @@ from ninja.errors import ValidationError
 from maillage.api import schemas
 from maillage.exports.serialize import export_queryset, nested_object, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
+from maillage.matchmaking.api import router as matchmaking_router
 from maillage.referential.models import Commune, Department, Epci, Region
 from maillage.structures.facets import facet_counts
 from maillage.structures.filters import StructureFilters
@@ -37,6 +38,8 @@ api = NinjaAPI(
 )
 
 ERRORS = {422: schemas.ErrorOut}
+
+api.add_router("/", matchmaking_router)
 
 
 def _filters(request: HttpRequest) -> StructureFilters:

@@ -195,6 +195,10 @@ class CommuneResolver:
             return Resolution(aliases[0].commune_code, "name-alias", self._alias_note(aliases[0]))
         return None
 
+    def name_candidates(self, name: str) -> list[str]:
+        """INSEE codes of every current commune called `name` (for "which one?" messages)."""
+        return sorted(self._by_name.get(normalize_name(name), ()))
+
     def locate(self, *, latitude: float, longitude: float) -> str | None:
         """The INSEE code of the commune at this point, or None at sea or abroad."""
         return boundary_index().locate(latitude=latitude, longitude=longitude)

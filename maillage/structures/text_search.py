@@ -178,6 +178,21 @@ def matching(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(_match_expression(words))
 
 
+def any_word_condition(words: list[str]):
+    """A filter condition: the document holds at least one of these stemmed words (as a
+    prefix), for callers that rank the matches themselves (partner matchmaking)."""
+    if connection.vendor == "postgresql":
+        tsquery = " | ".join(f"{word}:*" for word in words)
+        return _TsMatch(F("search_document"), Value(tsquery))
+    fts_query = " OR ".join(f"{word}*" for word in words)
+    return Q(
+        id__in=RawSQL(
+            "SELECT rowid FROM structures_structure_fts WHERE structures_structure_fts MATCH %s",
+            [fts_query],
+        )
+    )
+
+
 def search(queryset: QuerySet, query: str) -> QuerySet:
     """Structures of queryset matching every word of query (as a prefix), best first."""
     words = query_terms(query)

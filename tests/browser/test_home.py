@@ -51,7 +51,9 @@ def test_switch_to_english_and_back(page, live_server, atlas):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page).to_have_url(live_server.url + "/structures/la-fabrique-des-communs/")
     expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("Search")
-    expect(page.get_by_text("Third place / coworking")).to_be_visible()
+    # The structure's own secondary type (similar structures below show types too).
+    header = page.locator(".structure-header")
+    expect(header.get_by_text("Third place / coworking")).to_be_visible()
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from maillage.matchmaking import views
+
+app_name = "matchmaking"
+
+urlpatterns = [
+    path("partenaires/", views.partners, name="partners"),
+]
