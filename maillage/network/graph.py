@@ -169,14 +169,15 @@ def build_graph(
     nodes gets one edge however many times (and in whichever direction) it is named.
     """
     nodes: dict[str, Node] = {}
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    # Per partner node, per spelling: [times named, nearest ring, order first seen].
+    spellings: dict[str, dict[str, list[int]]] = defaultdict(dict)
     ring: dict[str, int] = {}
     edges: dict[frozenset[str], Edge] = {}
 
     def keep_ring(node_id: str, value: int) -> None:
         ring[node_id] = min(value, ring.get(node_id, value))
 
-    for link in links:
+    for position, link in enumerate(links):
         source = _structure_node(link.structure)
         nodes.setdefault(source.id, source)
         kind_slug = link.kind.slug if link.kind else ""
@@ -197,7 +198,10 @@ def build_graph(
                 color=(link.kind.color if link.kind else "") or unknown_kind_color,
             )
             nodes.setdefault(target.id, target)
-            spellings[target.id][" ".join(link.partner_name.split())] += 1
+            spelling = " ".join(link.partner_name.split())
+            seen = spellings[target.id].setdefault(spelling, [0, link.ring, position])
+            seen[0] += 1
+            seen[1] = min(seen[1], link.ring)
         if target.id == source.id:
             continue
         keep_ring(source.id, link.ring)
@@ -207,9 +211,10 @@ def build_graph(
             Edge(source=source.id, target=target.id, kind=kind_slug, kind_label=kind_label),
         )
 
-    # The most frequent spelling of a partner names its node (alphabetical among ties).
+    # The most frequent spelling names a partner's node; among ties, the one nearest to the
+    # scope, then the first one read.
     for node_id, counts in spellings.items():
-        label = min(counts, key=lambda spelling: (-counts[spelling], spelling))
+        label = min(counts, key=lambda text: (-counts[text][0], counts[text][1], counts[text][2]))
         nodes[node_id] = Node(**{**nodes[node_id].__dict__, "label": label})
 
     degree: Counter[str] = Counter()
