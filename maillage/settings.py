@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "maillage.backups",
     "maillage.analyses",
     "maillage.contributions",
+    "maillage.network",
 ]
 
 MIDDLEWARE = [

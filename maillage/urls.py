@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("maillage.web.map_urls")),
     path("", include("maillage.web.insights_urls")),
     path("", include("maillage.web.contribution_urls")),
+    path("", include("maillage.network.urls")),
     path("", include("maillage.web.urls")),
 ]

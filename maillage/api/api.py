@@ -38,6 +38,9 @@ api = NinjaAPI(
 
 ERRORS = {422: schemas.ErrorOut}
 
+# The partnership network (maillage.network), under /api/v1/network.
+api.add_router("/network", "maillage.network.api.router")
+
 
 def _filters(request: HttpRequest) -> StructureFilters:
     """The filters of the request, or a 422 naming every parameter that can't be used."""
