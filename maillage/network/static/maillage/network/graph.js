@@ -36,12 +36,16 @@ function start() {
 
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
+  // The drawing's box, never smaller than the canvas: a small network is not blown up, so
+  // labels grow at most 1.4 times; a large one is scaled down to fit, and zoom brings it closer.
   const pad = 90;
+  const width = Math.max(Math.max(...xs) - Math.min(...xs) + 2 * pad, canvas.clientWidth / 1.4);
+  const height = Math.max(Math.max(...ys) - Math.min(...ys) + pad, canvas.clientHeight / 1.4);
   const box = {
-    x: Math.min(...xs) - pad,
-    y: Math.min(...ys) - pad / 2,
-    width: Math.max(...xs) - Math.min(...xs) + 2 * pad,
-    height: Math.max(...ys) - Math.min(...ys) + pad,
+    x: (Math.max(...xs) + Math.min(...xs)) / 2 - width / 2,
+    y: (Math.max(...ys) + Math.min(...ys)) / 2 - height / 2,
+    width,
+    height,
   };
   const root = svg("svg", {
     viewBox: `${box.x} ${box.y} ${box.width} ${box.height}`,

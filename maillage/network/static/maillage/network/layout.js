@@ -3,8 +3,8 @@
 // start on a deterministic spiral, so the same graph always gets the same drawing.
 
 const TICKS = 300;
-const LINK_DISTANCE = 70;
-const CHARGE = -260;
+const LINK_DISTANCE = 110;
+const CHARGE = -600;
 const CENTER_PULL = 0.04;
 const VELOCITY_DECAY = 0.6;
 
