@@ -212,3 +212,10 @@ def test_page_query_counts_are_pinned(client, network, vocabularies):
                 assert client.get(url).status_code == 200
             counts[name] = len(queries)
         assert counts == PINNED, f"with {added} more structures"
+
+
+def test_territory_page_links_to_its_network(client, network):
+    response = client.get(reverse("insights:territory", args=["departement", "35"]))
+    assertContains(response, '<a href="/reseau/?department=35">')
+    # ...and that link answers with the department's network.
+    assert client.get("/reseau/?department=35").status_code == 200
