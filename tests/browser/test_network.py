@@ -4,7 +4,7 @@ keyboard focus highlight neighbours, a structure node opens its page, axe passes
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import MOBILE, axe_violations
 from tests.network.builders import build_network
 from tests.web.builders import load_vocabularies
 
@@ -107,3 +107,15 @@ def test_without_javascript_the_list_is_there(browser, live_server, network):
     expect(page.locator("[data-network-graph]")).to_be_hidden()
     expect(page.get_by_role("row")).to_have_count(7)  # header + six links
     context.close()
+
+
+def test_mobile_layout_does_not_overflow(page, live_server, network, screenshot):
+    page.set_viewport_size(MOBILE)
+    page.goto(live_server.url + "/reseau/structure/atelier-nord/?depth=2")
+    expect(page.locator("[data-network-node]")).to_have_count(len(list_labels(page)))
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    screenshot("network-structure-mobile")
+    assert axe_violations(page) == []
