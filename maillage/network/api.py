@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
+from maillage.network.gexf import graph_gexf
 from maillage.network.graph import MAX_NODES, Graph
 from maillage.network.scopes import scope_parse
 from maillage.network.selectors import public_structure_get, scope_network, structure_network
@@ -72,6 +73,25 @@ def _out(graph: Graph, scope: dict[str, str]) -> dict:
     return {"scope": scope, **graph.as_dict(), "licence": settings.DATA_LICENCE}
 
 
+GEXF = {
+    "responses": {
+        "200": {
+            "description": "Le graphe au format GEXF 1.3 (Gephi).",
+            "content": {"application/gexf+xml": {}},
+        }
+    }
+}
+
+
+def _gexf_response(request: HttpRequest, graph: Graph, description: str) -> HttpResponse:
+    body = graph_gexf(
+        graph, description=description, base_url=request.build_absolute_uri("/").rstrip("/")
+    )
+    response = HttpResponse(body, content_type="application/gexf+xml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="maillage-reseau.gexf"'
+    return response
+
+
 @router.get(
     "/structures/{key}",
     response={200: NetworkOut, 404: ErrorOut, 422: ErrorOut},
@@ -89,6 +109,24 @@ def structure_network_view(request: HttpRequest, key: str, query: Query[Structur
 
 
 @router.get(
+    "/structures/{key}/gexf",
+    response={404: ErrorOut, 422: ErrorOut},
+    summary="Réseau d'une structure, au format GEXF (Gephi)",
+    openapi_extra=GEXF,
+)
+def structure_network_gexf(request: HttpRequest, key: str, query: Query[StructureNetworkQuery]):
+    """Le même graphe que `/network/structures/{key}`, en GEXF 1.3."""
+    try:
+        structure = public_structure_get(key=key)
+    except Structure.DoesNotExist:
+        return 404, {"detail": f"Aucune structure publiée n'a l'identifiant « {key} »."}
+    network = structure_network(structure=structure, depth=query.depth, max_nodes=query.max_nodes)
+    return _gexf_response(
+        request, network.graph, f"Réseau de partenariats de {structure.name} (Maillage)"
+    )
+
+
+@router.get(
     "",
     response={200: NetworkOut, 404: ErrorOut, 422: ErrorOut},
     summary="Réseau de partenariats d'une thématique ou d'un territoire",
@@ -96,6 +134,31 @@ def structure_network_view(request: HttpRequest, key: str, query: Query[Structur
 def scope_network_view(request: HttpRequest, query: Query[ScopeNetworkQuery]):
     """Les structures publiques de la thématique et/ou du territoire (un seul parmi région,
     département, EPCI, commune), leurs partenaires et les structures qui les nomment."""
+    scope, error = _scope(request)
+    if error:
+        return error
+    network = scope_network(scope=scope, max_nodes=query.max_nodes)
+    return _out(network.graph, scope.query())
+
+
+@router.get(
+    "/gexf",
+    response={404: ErrorOut, 422: ErrorOut},
+    summary="Réseau d'une thématique ou d'un territoire, au format GEXF (Gephi)",
+    openapi_extra=GEXF,
+)
+def scope_network_gexf(request: HttpRequest, query: Query[ScopeNetworkQuery]):
+    """Le même graphe que `/network`, en GEXF 1.3."""
+    scope, error = _scope(request)
+    if error:
+        return error
+    network = scope_network(scope=scope, max_nodes=query.max_nodes)
+    names = ", ".join(f"{key}={value}" for key, value in scope.query().items())
+    return _gexf_response(request, network.graph, f"Réseau de partenariats ({names}) (Maillage)")
+
+
+def _scope(request: HttpRequest):
+    """The scope of the request, or (None, the error answer)."""
     scope = scope_parse(request.GET)
     if scope.problems:
         raise ValidationError(
@@ -105,7 +168,7 @@ def scope_network_view(request: HttpRequest, query: Query[ScopeNetworkQuery]):
             ]
         )
     if scope.unknown:
-        return 404, {"detail": " ".join(problem.message for problem in scope.unknown)}
+        return None, (404, {"detail": " ".join(problem.message for problem in scope.unknown)})
     if scope.is_empty:
         raise ValidationError(
             [
@@ -117,5 +180,4 @@ def scope_network_view(request: HttpRequest, query: Query[ScopeNetworkQuery]):
                 }
             ]
         )
-    network = scope_network(scope=scope, max_nodes=query.max_nodes)
-    return _out(network.graph, scope.query())
+    return scope, None

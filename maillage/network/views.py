@@ -19,8 +19,11 @@ from maillage.structures.models import Structure, Term
 DEPTHS = ("1", "2")
 
 
-def _graph_context(network, *, api_url: str, empty_message: str, centre: str = "") -> dict:
+def _graph_context(
+    network, *, api_url: str, gexf_url: str, empty_message: str, centre: str = ""
+) -> dict:
     return {
+        "gexf_url": gexf_url,
         "centre": centre,
         "network": network,
         "graph_data": network.graph.as_dict() if network else None,
@@ -49,6 +52,7 @@ def scope_page(request):
             **_graph_context(
                 network,
                 api_url=f"{reverse('api:scope_network_view')}?{urlencode(scope.query())}",
+                gexf_url=f"{reverse('api:scope_network_gexf')}?{urlencode(scope.query())}",
                 empty_message=_(
                     "Aucune structure de ce périmètre ne nomme de partenaire, et aucune "
                     "n'est nommée comme partenaire."
@@ -106,6 +110,8 @@ def structure_page(request, key):
                 network,
                 centre=structure_node_id(structure.slug),
                 api_url=reverse("api:structure_network_view", args=[structure.slug])
+                + (f"?depth={depth}" if depth != 1 else ""),
+                gexf_url=reverse("api:structure_network_gexf", args=[structure.slug])
                 + (f"?depth={depth}" if depth != 1 else ""),
                 empty_message=_(
                     "%(name)s ne nomme encore aucun partenaire, et aucune structure de l'atlas "

@@ -84,3 +84,44 @@ def test_openapi_documents_the_network_schema(client, db):
     assert {"id", "label", "kind", "type", "url"} <= set(node["properties"])
     parameters = {p["name"] for p in document["paths"]["/api/v1/network"]["get"]["parameters"]}
     assert parameters == {"theme", "region", "department", "epci", "commune", "max_nodes"}
+
+
+GEXF = "{http://gexf.net/1.3}"
+
+
+@pytest.mark.parametrize(
+    ("gexf_url", "json_url"),
+    [
+        (
+            "/api/v1/network/structures/atelier-nord/gexf?depth=2",
+            "/api/v1/network/structures/atelier-nord?depth=2",
+        ),
+        ("/api/v1/network/gexf?region=52", "/api/v1/network?region=52"),
+    ],
+)
+def test_gexf_holds_the_same_graph_as_json(client, network, gexf_url, json_url):
+    from xml.etree import ElementTree as ET
+
+    response = client.get(gexf_url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/gexf+xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{GEXF}gexf" and root.get("version") == "1.3"
+    nodes = {node.get("id"): node for node in root.iter(f"{GEXF}node")}
+    edges = [(edge.get("source"), edge.get("target")) for edge in root.iter(f"{GEXF}edge")]
+    payload = client.get(json_url).json()
+    assert {node["id"]: node["label"] for node in payload["nodes"]} == {
+        node_id: node.get("label") for node_id, node in nodes.items()
+    }
+    assert edges == [(edge["source"], edge["target"]) for edge in payload["edges"]]
+    assert all(source in nodes and target in nodes for source, target in edges)
+    # Structure nodes carry their absolute page address.
+    pole = nodes["s:pole-sud"]
+    urls = [value.get("value") for value in pole.iter(f"{GEXF}attvalue") if value.get("for") == "3"]
+    assert urls == ["http://testserver/structures/pole-sud/"]
+
+
+def test_gexf_errors_are_the_json_errors(client, network):
+    assert client.get("/api/v1/network/structures/inconnue/gexf").status_code == 404
+    assert client.get("/api/v1/network/gexf?region=abc").status_code == 422
+    assert client.get("/api/v1/network/gexf").status_code == 422

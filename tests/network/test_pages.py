@@ -219,3 +219,11 @@ def test_territory_page_links_to_its_network(client, network):
     assertContains(response, '<a href="/reseau/?department=35">')
     # ...and that link answers with the department's network.
     assert client.get("/reseau/?department=35").status_code == 200
+
+
+def test_pages_link_to_the_json_and_gexf_downloads(client, network):
+    response = client.get(structure_url("atelier-nord", depth=2))
+    assertContains(response, 'href="/api/v1/network/structures/atelier-nord?depth=2"')
+    assertContains(response, 'href="/api/v1/network/structures/atelier-nord/gexf?depth=2"')
+    response = client.get(reverse("network:scope") + "?theme=mobilite")
+    assertContains(response, 'href="/api/v1/network/gexf?theme=mobilite"')
