@@ -9,6 +9,7 @@ structure's node. The graph is capped: the nodes that matter most for the scope 
 
 from __future__ import annotations
 
+import heapq
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -218,26 +219,61 @@ def build_graph(
         nodes[node_id] = Node(**{**nodes[node_id].__dict__, "label": label})
 
     degree: Counter[str] = Counter()
+    neighbours: dict[str, list[str]] = defaultdict(list)
     for pair in edges:
         degree.update(pair)
+        first, second = tuple(pair)
+        neighbours[first].append(second)
+        neighbours[second].append(first)
     linked = [node_id for node_id in nodes if degree[node_id]]
-    seed_ids = [structure_node_id(seed.slug) for seed in seeds]
+    seed_ids = list(dict.fromkeys(structure_node_id(seed.slug) for seed in seeds))
     for seed in seeds:
         nodes.setdefault(structure_node_id(seed.slug), _structure_node(seed))
-    ranked = list(dict.fromkeys(seed_ids)) + sorted(
-        (node_id for node_id in linked if node_id not in seed_ids),
-        key=lambda node_id: (ring[node_id], -degree[node_id], sort_key(nodes[node_id].label)),
+    shown = _keep(
+        seed_ids,
+        linked,
+        neighbours,
+        rank=lambda node_id: (ring[node_id], -degree[node_id], sort_key(nodes[node_id].label)),
+        max_nodes=max_nodes,
     )
-    kept = set(ranked[:max_nodes])
+    kept = set(shown)
     kept_edges = [edge for pair, edge in edges.items() if pair <= kept]
-    # A seed stays even alone; any other node stays only if the cap left it an edge.
-    still_linked = {node_id for edge in kept_edges for node_id in (edge.source, edge.target)}
-    shown = [
-        node_id for node_id in ranked[:max_nodes] if node_id in still_linked or node_id in seed_ids
-    ]
     return Graph(
         nodes=[nodes[node_id] for node_id in shown],
         edges=sorted(kept_edges, key=lambda edge: (edge.source, edge.target)),
         total_nodes=len(set(linked) | set(seed_ids)),
         total_edges=len(edges),
     )
+
+
+def _keep(seed_ids, linked, neighbours, *, rank, max_nodes: int) -> list[str]:
+    """The nodes to show, in order: the seeds, then, one at a time, the best ranked node
+    linked to those already kept; when none is left, the best ranked of another component.
+    So every node shown but a lone seed keeps at least one of its links."""
+    order = sorted(linked, key=rank)
+    kept: list[str] = []
+    kept_set: set[str] = set()
+    frontier: list[tuple] = []
+    position = 0
+
+    def add(node_id: str) -> None:
+        kept.append(node_id)
+        kept_set.add(node_id)
+        for other in neighbours.get(node_id, ()):
+            if other not in kept_set:
+                heapq.heappush(frontier, (rank(other), other))
+
+    for seed in seed_ids[:max_nodes]:
+        add(seed)
+    while len(kept) < max_nodes:
+        while frontier and frontier[0][1] in kept_set:
+            heapq.heappop(frontier)
+        if frontier:
+            add(heapq.heappop(frontier)[1])
+            continue
+        while position < len(order) and order[position] in kept_set:
+            position += 1
+        if position == len(order):
+            break
+        add(order[position])
+    return kept

@@ -101,8 +101,10 @@ def test_the_cap_keeps_the_seed_then_the_nearest_then_the_best_connected():
     links += [PartnerLink(B, f"Lointain {n}", CITY, ring=1) for n in range(5)]
     graph = build_graph(links, seeds=[C, A], max_nodes=5)
     labels = [node.label for node in graph.nodes]
-    # The seeds (C alone, kept anyway), then ring 0 by degree, then by name.
-    assert labels == ["Club C", "Atelier A", "Bureau B", "Partenaire 09", "Partenaire 00"]
+    # The seeds (C alone, kept anyway), then each time the best node linked to those kept
+    # (nearest ring, most links, name): partner 09 (two links) before partner 00, then B
+    # (six links) now that partner 09 joins it to the kept nodes.
+    assert labels == ["Club C", "Atelier A", "Partenaire 09", "Bureau B", "Partenaire 00"]
     assert graph.truncated and graph.total_nodes == 1 + 1 + 1 + 10 + 5
     shown = {node.id for node in graph.nodes}
     assert all(edge.source in shown and edge.target in shown for edge in graph.edges)
@@ -130,3 +132,20 @@ def test_rows_and_legend_read_in_alphabetical_order():
     types, kinds = graph.legend()
     assert [label for _, label, _ in types] == ["Fablab"]
     assert [label for _, label, _ in kinds] == ["Collectivités", "Grandes entreprises"]
+
+
+def test_the_cap_keeps_nodes_that_still_have_links():
+    """Popular partners have the most links, but they are kept with structures naming them:
+    no node is left alone by the cut."""
+    structures = [structure(f"s{n:02d}", f"Structure {n:02d}") for n in range(30)]
+    links = [
+        PartnerLink(s, f"Populaire {(n + k) % 5}", CITY)
+        for n, s in enumerate(structures)
+        for k in range(3)
+    ]
+    links += [PartnerLink(s, f"Propre {n}", COMPANY) for n, s in enumerate(structures)]
+    graph = build_graph(links, max_nodes=10)
+    assert len(graph.nodes) == 10 and graph.truncated
+    linked = {node_id for edge in graph.edges for node_id in (edge.source, edge.target)}
+    assert linked == {node.id for node in graph.nodes}
+    assert len(graph.edges) >= 9  # connected: at least one link per node added
