@@ -9,6 +9,7 @@ structure's node. The graph is capped: the nodes that matter most for the scope 
 
 from __future__ import annotations
 
+import functools
 import heapq
 import unicodedata
 from collections import Counter, defaultdict
@@ -124,6 +125,7 @@ class Graph:
         )
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalise_name(name: str) -> str:
     """The name with case, accents, spaces and punctuation ignored: 'Ville de Nantes',
     'ville-de-nantes' and 'VILLE DE  NANTES' give the same key."""
@@ -132,6 +134,7 @@ def normalise_name(name: str) -> str:
     return "".join(char for char in decomposed.casefold() if char.isalnum())
 
 
+@functools.lru_cache(maxsize=65_536)
 def sort_key(label: str) -> str:
     decomposed = unicodedata.normalize("NFKD", label.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -179,26 +182,33 @@ def build_graph(
         ring[node_id] = min(value, ring.get(node_id, value))
 
     for position, link in enumerate(links):
-        source = _structure_node(link.structure)
-        nodes.setdefault(source.id, source)
+        source = nodes.get(structure_node_id(link.structure.slug))
+        if source is None:
+            source = nodes.setdefault(
+                structure_node_id(link.structure.slug), _structure_node(link.structure)
+            )
         kind_slug = link.kind.slug if link.kind else ""
         kind_label = link.kind.label if link.kind else unknown_kind_label
         if link.partner_structure is not None:
-            target = _structure_node(link.partner_structure)
-            nodes.setdefault(target.id, target)
+            target = nodes.get(structure_node_id(link.partner_structure.slug))
+            if target is None:
+                target = _structure_node(link.partner_structure)
+                nodes[target.id] = target
         else:
             key = normalise_name(link.partner_name)
             if not key:
                 continue
-            target = Node(
-                id=f"p:{kind_slug or '-'}:{key}",
-                label=link.partner_name.strip(),
-                kind=PARTNER,
-                type=kind_slug,
-                type_label=kind_label,
-                color=(link.kind.color if link.kind else "") or unknown_kind_color,
-            )
-            nodes.setdefault(target.id, target)
+            node_id = f"p:{kind_slug or '-'}:{key}"
+            target = nodes.get(node_id)
+            if target is None:
+                target = nodes[node_id] = Node(
+                    id=node_id,
+                    label=link.partner_name.strip(),
+                    kind=PARTNER,
+                    type=kind_slug,
+                    type_label=kind_label,
+                    color=(link.kind.color if link.kind else "") or unknown_kind_color,
+                )
             spelling = " ".join(link.partner_name.split())
             seen = spellings[target.id].setdefault(spelling, [0, link.ring, position])
             seen[0] += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.db.models import Q
 from django.urls import reverse
@@ -77,6 +78,10 @@ class _Reader:
     def __init__(self) -> None:
         self.english = (get_language() or "fr").startswith("en")
         self.structures: dict[int, StructureInfo] = {}
+        # One reverse() for all: the page address of a structure is this with its slug.
+        self.url_prefix, self.url_suffix = reverse("web:structure_detail", args=["__slug__"]).split(
+            "__slug__"
+        )
 
     def structure(self, row: dict, prefix: str) -> StructureInfo | None:
         pk = row[f"{prefix}__id"]
@@ -95,7 +100,7 @@ class _Reader:
                     else f"{prefix}__main_type__label_fr"
                 ],
                 type_color=row[f"{prefix}__main_type__color"] or DEFAULT_TYPE_COLOR,
-                url=reverse("web:structure_detail", args=[slug]),
+                url=f"{self.url_prefix}{quote(slug)}{self.url_suffix}",
                 closed=row[f"{prefix}__status"] == Structure.Status.CLOSED,
             )
         return self.structures[pk]
