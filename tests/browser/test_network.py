@@ -1,6 +1,8 @@
 """The partnership network in a real browser: the SVG graph matches the list, hover and
 keyboard focus highlight neighbours, a structure node opens its page, axe passes."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -84,6 +86,16 @@ def test_zoom_buttons_and_scope_page(page, live_server, network, screenshot):
     expect(page.get_by_role("heading", level=1)).to_have_text("Réseau : Pays de la Loire")
     expect(page.locator("[data-network-node]")).to_have_count(len(list_labels(page)))
     viewport = page.locator(".network-graph__viewport")
+    # The wheel scrolls the page until the graph is selected, then zooms.
+    canvas = page.locator("[data-network-canvas]")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 20)
+    page.mouse.wheel(0, -200)
+    assert viewport.get_attribute("transform") is None
+    canvas.focus()
+    page.mouse.wheel(0, -200)
+    expect(viewport).to_have_attribute("transform", re.compile(r"scale\(1\.2\)"))
+    page.get_by_role("button", name="Recentrer").click()
     page.get_by_role("button", name="Zoomer", exact=True).click()
     assert "scale(1.25)" in viewport.get_attribute("transform")
     page.get_by_role("button", name="Recentrer").click()

@@ -186,6 +186,8 @@ function start() {
     }
   });
   root.addEventListener("wheel", (event) => {
+    // The wheel scrolls the page until the graph is selected (clicked or tabbed to).
+    if (!(event.ctrlKey || event.metaKey || document.activeElement === canvas)) return;
     event.preventDefault();
     const point = toSvg(event);
     zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2, point.x, point.y);
