@@ -4,7 +4,7 @@ Nodes are structures of the atlas and the partners they name; edges are the part
 Two partners with the same kind and the same name once case, accents, spaces and punctuation
 are ignored are one node; a partner linked to a public structure of the atlas is that
 structure's node. The graph is capped: the nodes that matter most for the scope are kept
-(the scope's own structure first, then the nearest rings, then the best connected).
+(the scope's own structure first, then, along links, the nearest rings and the best connected).
 """
 
 from __future__ import annotations
@@ -168,9 +168,11 @@ def build_graph(
     """The graph of these links, cut to at most `max_nodes` nodes.
 
     `seeds` are kept first, whatever their links (the structure whose network is shown).
-    Then nodes are ranked by the nearest ring they appear in, by degree, then by label; the
-    edges of the nodes left out are left out too. Self-links are ignored, and a pair of
-    nodes gets one edge however many times (and in whichever direction) it is named.
+    The graph then grows along links: each time, the best node linked to those kept (by the
+    nearest ring it appears in, then degree, then label), or when none is left the best node
+    of another component; the edges of the nodes left out are left out too. Self-links are
+    ignored, and a pair of nodes gets one edge however many times (and in whichever
+    direction) it is named.
     """
     nodes: dict[str, Node] = {}
     # Per partner node, per spelling: [times named, nearest ring, order first seen].
