@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "maillage.following",
     "maillage.practices",
     "maillage.matchmaking",
+    "maillage.network",
 ]
 
 MIDDLEWARE = [

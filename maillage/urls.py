@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("maillage.following.urls")),
     path("", include("maillage.web.practice_urls")),
     path("", include("maillage.matchmaking.urls")),
+    path("", include("maillage.network.urls")),
     path("", include("maillage.web.urls")),
 ]

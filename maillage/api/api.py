@@ -40,6 +40,8 @@ api = NinjaAPI(
 ERRORS = {422: schemas.ErrorOut}
 
 api.add_router("/", matchmaking_router)
+# The partnership network (maillage.network), under /api/v1/network.
+api.add_router("/network", "maillage.network.api.router")
 
 
 def _filters(request: HttpRequest) -> StructureFilters:
