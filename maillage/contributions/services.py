@@ -28,6 +28,7 @@ from maillage.contributions.records import (
     structure_snapshot,
 )
 from maillage.contributions.roles import MANAGERS, user_role_set
+from maillage.logs.events import event
 from maillage.referential.models import Commune
 from maillage.structures.models import Source, Structure, Term
 from maillage.structures.services import (
@@ -132,6 +133,9 @@ def revision_revert(*, revision: StructureRevision, user) -> StructureRevision |
         )
         revision.reverted_by = new
         revision.save(update_fields=["reverted_by"])
+        transaction.on_commit(
+            lambda: event("revision.reverted", revision=revision.pk, structure=structure.pk)
+        )
     return new
 
 
@@ -190,6 +194,9 @@ def proposal_submit(
         proposer_email=proposer_email,
         proposer=user if user is not None and user.is_authenticated else None,
         message=message,
+    )
+    transaction.on_commit(
+        lambda: event("proposal.submitted", kind=proposal.kind, proposal=proposal.pk)
     )
     transaction.on_commit(
         lambda: notifications.send(
@@ -269,6 +276,15 @@ def proposal_accept(
         proposal.decided_by = moderator
         proposal.save()
         _tell_proposer(proposal)
+        transaction.on_commit(
+            lambda: event(
+                "proposal.accepted",
+                kind=proposal.kind,
+                proposal=proposal.pk,
+                structure=structure.pk,
+                moderator=moderator.pk,
+            )
+        )
     return structure
 
 
@@ -285,6 +301,14 @@ def proposal_reject(*, proposal: Proposal, moderator, reason: str) -> Proposal:
         proposal.decided_by = moderator
         proposal.save()
         _tell_proposer(proposal)
+        transaction.on_commit(
+            lambda: event(
+                "proposal.rejected",
+                kind=proposal.kind,
+                proposal=proposal.pk,
+                moderator=moderator.pk,
+            )
+        )
     return proposal
 
 
@@ -478,6 +502,7 @@ def claim_confirm(*, claim: StructureManager, by) -> StructureManager:
             claim.method = StructureManager.Method.MODERATOR
         claim.save()
         user_role_set(user=claim.user, role=MANAGERS)
+        event("claim.confirmed", claim=claim.pk, structure=claim.structure_id, method=claim.method)
     return claim
 
 
@@ -514,6 +539,7 @@ def stale_managers_remind(*, now=None) -> int:
         )
         manager.last_reminded_at = now
         manager.save(update_fields=["last_reminded_at"])
+    event("reminders.sent", count=sent)
     return sent
 
 
