@@ -216,7 +216,8 @@ def test_payloads_in_the_guide_are_text_in_html_and_pdf(unguarded, live_server, 
     for shown in ("Atelier " + PAYLOADS[0], PAYLOADS[1], PAYLOADS[2]):
         assert shown in text
 
-    response = unguarded.request.get(f"{live_server.url}/enseignements/guide.pdf")
+    # WeasyPrint lays out the whole guide: far longer than a page on a busy machine.
+    response = unguarded.request.get(f"{live_server.url}/enseignements/guide.pdf", timeout=300_000)
     assert response.ok and response.headers["content-type"] == "application/pdf"
     pdf_text = "\n".join(
         page.extract_text() for page in PdfReader(io.BytesIO(response.body())).pages
