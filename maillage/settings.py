@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -89,9 +90,11 @@ INSTALLED_APPS = [
     "maillage.practices",
     "maillage.matchmaking",
     "maillage.network",
+    "maillage.logs",
 ]
 
 MIDDLEWARE = [
+    "maillage.logs.requests.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -173,11 +176,28 @@ STORAGES = {
 }
 WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
 
+# Logs on standard error, one JSON object per line (or readable text), one line per request
+# and per domain event; every line goes through a filter that redacts personal data.
+LOG_FORMAT = os.environ.get("MAILLAGE_LOG_FORMAT", "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(
+        f"MAILLAGE_LOG_FORMAT={LOG_FORMAT!r}: expected 'json' or 'text' (docs/configuration.md)."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "maillage.logs.redaction.RedactPersonalData"}},
+    "formatters": {
+        "json": {"()": "maillage.logs.formatters.JsonFormatter"},
+        "text": {"()": "maillage.logs.formatters.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("MAILLAGE_LOG_LEVEL", "INFO")},
 }
 

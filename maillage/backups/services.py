@@ -18,6 +18,8 @@ from pathlib import Path
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from maillage.logs.events import event
+
 
 class BackupError(Exception):
     """A backup or restore that could not be done; the message says why, for a user."""
@@ -97,7 +99,9 @@ def backup_create(*, path: Path) -> BackupResult:
         raise BackupError(_("Sauvegarde impossible : %(error)s") % {"error": error}) from error
     finally:
         temporary_path.unlink(missing_ok=True)
-    return BackupResult(path=path, size=path.stat().st_size, engine=connection.vendor)
+    result = BackupResult(path=path, size=path.stat().st_size, engine=connection.vendor)
+    event("backup.created", engine=result.engine, bytes=result.size)
+    return result
 
 
 def backup_restore(*, path: Path) -> None:
@@ -133,3 +137,4 @@ def backup_restore(*, path: Path) -> None:
         )
     else:
         raise BackupError(_("Base de données non prise en charge : %s") % connection.vendor)
+    event("backup.restored", engine=connection.vendor)

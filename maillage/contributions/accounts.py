@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from maillage.api.rate_limit import client_address, hit
 from maillage.contributions import notifications
+from maillage.logs.events import event
 
 
 def account_signup(*, email: str, first_name: str, last_name: str, password: str) -> None:
@@ -87,4 +88,7 @@ def login_throttled(request: HttpRequest, username: str) -> int:
         for count, reset in ((by_address, reset_address), (by_account, reset_account))
         if count > limit
     ]
-    return max(waits, default=0)
+    wait = max(waits, default=0)
+    if wait:
+        event("auth.login_throttled", retry_after=wait)
+    return wait

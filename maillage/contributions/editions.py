@@ -27,6 +27,7 @@ from maillage.contributions.records import field_title
 from maillage.exports.columns import COLUMNS, MULTI_VALUE_SEPARATOR
 from maillage.exports.formulas import neutralise
 from maillage.exports.writers import write_json
+from maillage.logs.events import event
 from maillage.structures.models import Structure
 
 FORMATS = ("json", "csv", "geojson")
@@ -71,6 +72,9 @@ def edition_publish(*, title: str, note: str = "", user=None) -> Edition:
         )
         _store(edition, stream.getvalue())
         edition.save()
+        transaction.on_commit(
+            lambda: event("edition.published", edition=edition.pk, structures=count)
+        )
     return edition
 
 

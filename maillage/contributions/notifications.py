@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from maillage.contributions.roles import ADMINISTRATORS, MODERATORS
+from maillage.logs.events import event
 
 
 def absolute_url(path: str) -> str:
@@ -46,6 +47,7 @@ def send(
         reply_to=list(reply_to),
     )
     message.send()
+    event("email.sent", template=template, recipients=len(recipients))
     return len(recipients)
 
 

@@ -29,6 +29,7 @@ from maillage.contributions.records import (
     structure_snapshot,
 )
 from maillage.contributions.roles import MANAGERS, user_role_set
+from maillage.logs.events import event
 from maillage.referential.models import Commune
 from maillage.structures.models import Source, Structure, Term
 from maillage.structures.services import (
@@ -133,6 +134,9 @@ def revision_revert(*, revision: StructureRevision, user) -> StructureRevision |
         )
         revision.reverted_by = new
         revision.save(update_fields=["reverted_by"])
+        transaction.on_commit(
+            lambda: event("revision.reverted", revision=revision.pk, structure=structure.pk)
+        )
     return new
 
 
@@ -198,6 +202,9 @@ def proposal_submit(
         proposer=user if user is not None and user.is_authenticated else None,
         message=message,
         without_proof_of_work=without_proof_of_work,
+    )
+    transaction.on_commit(
+        lambda: event("proposal.submitted", kind=proposal.kind, proposal=proposal.pk)
     )
     transaction.on_commit(
         lambda: notifications.send(
@@ -290,6 +297,15 @@ def _proposal_decided(proposal: Proposal, *, payload, structure: Structure, mode
     proposal.decided_by = moderator
     proposal.save()
     _tell_proposer(proposal)
+    transaction.on_commit(
+        lambda: event(
+            "proposal.accepted",
+            kind=proposal.kind,
+            proposal=proposal.pk,
+            structure=structure.pk,
+            moderator=moderator.pk,
+        )
+    )
 
 
 def proposal_reject(*, proposal: Proposal, moderator, reason: str) -> Proposal:
@@ -305,6 +321,14 @@ def proposal_reject(*, proposal: Proposal, moderator, reason: str) -> Proposal:
         proposal.decided_by = moderator
         proposal.save()
         _tell_proposer(proposal)
+        transaction.on_commit(
+            lambda: event(
+                "proposal.rejected",
+                kind=proposal.kind,
+                proposal=proposal.pk,
+                moderator=moderator.pk,
+            )
+        )
     return proposal
 
 
@@ -501,6 +525,7 @@ def claim_confirm(*, claim: StructureManager, by) -> StructureManager:
         user_role_set(user=claim.user, role=MANAGERS)
         if by is not None:
             _tell_claimant(claim)
+        event("claim.confirmed", claim=claim.pk, structure=claim.structure_id, method=claim.method)
     return claim
 
 
@@ -557,6 +582,7 @@ def stale_managers_remind(*, now=None) -> int:
         )
         manager.last_reminded_at = now
         manager.save(update_fields=["last_reminded_at"])
+    event("reminders.sent", count=sent)
     return sent
 
 

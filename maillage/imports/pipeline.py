@@ -33,6 +33,7 @@ from maillage.imports.records import ImportFileError, Record
 from maillage.imports.report import ImportReport
 from maillage.imports.validation import ValidationContext, convert_values, validate_row
 from maillage.imports.vocabulary_index import VocabularyIndex
+from maillage.logs.events import event
 from maillage.structures.models import Source
 from maillage.structures.services import structures_analyze
 
@@ -170,4 +171,17 @@ def run_import(
         if len(plan.creates) + len(plan.updates) >= ANALYZE_AFTER_ROWS:
             structures_analyze()
     report.seconds = time.monotonic() - started
+    event(
+        "import.finished",
+        format=report.format,
+        profile=report.profile,
+        dry_run=dry_run,
+        written=report.written,
+        created=len(report.created),
+        updated=len(report.updated),
+        unchanged=len(report.unchanged),
+        rejected=len(report.rejected),
+        duplicates=len(report.duplicates),
+        seconds=round(report.seconds, 2),
+    )
     return report

@@ -34,7 +34,9 @@ class Command(BaseCommand):
                 self.cfg.set("workers", workers or _default_workers())
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("threads", 4)
-                self.cfg.set("accesslog", "-")
+                # No gunicorn access log: Maillage logs each request itself, as JSON and
+                # without the query string's values or the client's address (maillage.logs).
+                self.cfg.set("accesslog", None)
                 self.cfg.set("timeout", 60)
                 self.cfg.set("preload_app", True)
 
