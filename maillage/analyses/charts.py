@@ -28,6 +28,8 @@ MUTED = "#5f5b53"
 RULE = "#e9e6de"
 PAPER = "#ffffff"
 NO_DATA = "#f4f2ed"
+UNCOVERED = "#c2410c"  # the communes of a coverage map, warm against the blue classes
+CELL = 3.0  # side of the cells of a commune map, in map units
 POPULATION = "#9a958a"
 # Sequential classes from light to dark accent (the last ones carry white text).
 SEQUENTIAL = ("#dfe6fb", "#aebff2", "#7590e2", "#3f5fcf", "#1a3596")
@@ -256,5 +258,59 @@ def choropleth(
             f'<rect x="{x}" y="{y}" width="14" height="14" rx="2" fill="{color}" stroke="{RULE}"/>'
         )
         parts.append(_text(x + 20, y + 11.5, text, size=11.5))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+def _cells_path(points) -> str:
+    """Projected points as cells of a grid, one path: consecutive cells of a row are one
+    rectangle, so thousands of communes stay a few kilobytes."""
+    cells = {(math.floor(x / CELL), math.floor(y / CELL)) for x, y in points}
+    runs: list[list[int]] = []  # [row, first column, last column]
+    for i, j in sorted(cells, key=lambda cell: (cell[1], cell[0])):
+        if runs and runs[-1][0] == j and runs[-1][2] == i - 1:
+            runs[-1][2] = i
+        else:
+            runs.append([j, i, i])
+    return "".join(
+        f"M{first * CELL:g},{j * CELL:g}h{(last - first + 1) * CELL:g}v{CELL:g}H{first * CELL:g}z"
+        for j, first, last in runs
+    )
+
+
+def commune_map(
+    *,
+    level: str,
+    points,
+    chart_id: str,
+    title: str,
+    summary: str,
+    legend: str,
+    only: frozenset[str] | None = None,
+) -> SafeString:
+    """Communes as cells over the outlines of a level: `points` are (code, lon, lat), code
+    being the commune's territory at that level (a point lands in its overseas inset)."""
+    height = maps.HEIGHT + 46
+    parts = [_open(chart_id, maps.WIDTH, height, title, summary)]
+    for shape in maps.shapes(level, only):
+        if shape.inset:
+            x0, y0, x1, y1 = shape.inset
+            parts.append(
+                f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" rx="4" '
+                f'fill="none" stroke="{RULE}"/>'
+            )
+            parts.append(_text(x0 + 5, y0 + 12, shape.name, size=10, fill=MUTED))
+        parts.append(
+            f'<path d="{shape.path}" fill="{NO_DATA}" stroke="{PAPER}" stroke-width="0.8" '
+            f'stroke-linejoin="round"><title>{escape(shape.name)}</title></path>'
+        )
+    if points:
+        parts.append(
+            f'<path d="{_cells_path(maps.project_points(level, only, points))}" '
+            f'fill="{UNCOVERED}"/>'
+        )
+    x0, y0 = maps.METRO_BOX[0], maps.HEIGHT + 4
+    parts.append(f'<rect x="{x0}" y="{y0 + 14}" width="14" height="14" rx="2" fill="{UNCOVERED}"/>')
+    parts.append(_text(x0 + 20, y0 + 25.5, legend, size=11.5))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308

@@ -44,6 +44,8 @@ class Coverage:
     # department code → share of its population farther than distance_km (within scope)
     department_shares: dict[str, float | None] = field(default_factory=dict)
     communes_far: list[tuple[str, str, int, float | None]] = field(default_factory=list)
+    # (department code, lon, lat) of every commune of the scope beyond distance_km, for the map
+    far_points: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def coverage_compute(
@@ -119,6 +121,14 @@ def coverage_compute(
                     int(population[far & in_department].sum()),
                     int(population[in_department].sum()),
                 )
+            result.far_points = list(
+                zip(
+                    departments[far].tolist(),
+                    lon[far].tolist(),
+                    lat[far].tolist(),
+                    strict=True,
+                )
+            )
             # The most populated uncovered communes, for the page and the guide.
             order = np.argsort(-population[far])[:10]
             codes, names = communes.code[located][far], communes.name[located][far]

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.analyses import charts, dashboard, maps
 from maillage.analyses.dashboard import Insights
+from maillage.analyses.numbers import fmt
 from maillage.analyses.tables import Table, format_cell
 
 
@@ -193,6 +195,30 @@ def figures_build(insights: Insights) -> list[Figure]:
                     % {"type": cover.map_label, "distance": f"{cover.distance_km:g}"},
                     legend=_("Part de la population au-delà"),
                     percent=True,
+                    only=_map_scope(insights, "department"),
+                ),
+                charts.commune_map(
+                    level="department",
+                    points=cover.far_points,
+                    chart_id="map-coverage-communes",
+                    title=_("Communes à plus de %(distance)s km : %(type)s")
+                    % {"distance": f"{cover.distance_km:g}", "type": cover.map_label},
+                    summary=ngettext(
+                        "Carte des zones blanches par commune (%(type)s) : %(count)s commune "
+                        "dont le centre est à plus de %(distance)s km de la structure la plus "
+                        "proche est marquée.",
+                        "Carte des zones blanches par commune (%(type)s) : %(count)s communes "
+                        "dont le centre est à plus de %(distance)s km de la structure la plus "
+                        "proche sont marquées.",
+                        len(cover.far_points),
+                    )
+                    % {
+                        "type": cover.map_label,
+                        "count": fmt(len(cover.far_points), 0),
+                        "distance": f"{cover.distance_km:g}",
+                    },
+                    legend=_("Commune dont le centre est au-delà de %(distance)s km")
+                    % {"distance": f"{cover.distance_km:g}"},
                     only=_map_scope(insights, "department"),
                 ),
             ],

@@ -1,4 +1,5 @@
-"""Region and department outlines projected to SVG paths, for server-side choropleths.
+"""Region and department outlines projected to SVG paths, for server-side choropleths,
+and points (commune centres) projected the same way.
 
 Metropolitan France (with Corsica) is drawn in an equirectangular projection scaled at its
 mean latitude, which keeps shapes recognisable at this size; the five overseas departments
@@ -91,28 +92,47 @@ def _path(geometry, project) -> str:
 
 
 @lru_cache(maxsize=32)
-def shapes(level: str, only: frozenset[str] | None = None) -> tuple[Shape, ...]:
-    """Projected shapes of a level; `only` restricts to some codes and fits the map to them."""
+def _layout(level: str, only: frozenset[str] | None):
+    """The chosen features, each with its projection and its inset frame (overseas)."""
     chosen = [f for f in features(level) if only is None or f.code in only]
     if not chosen:
         return ()
     if only is not None:
         project = _fit([f.geometry for f in chosen], (8.0, 8.0, WIDTH - 8.0, HEIGHT - 8.0))
-        return tuple(Shape(f.code, f.name, _path(f.geometry, project), None) for f in chosen)
+        return tuple((f, project, None) for f in chosen)
     insets = OVERSEAS[level]
     metro = [f for f in chosen if f.code not in insets]
     overseas = sorted((f for f in chosen if f.code in insets), key=lambda f: insets.index(f.code))
     project = _fit([f.geometry for f in metro], METRO_BOX)
-    result = [Shape(f.code, f.name, _path(f.geometry, project), None) for f in metro]
+    result = [(f, project, None) for f in metro]
     for position, feature in enumerate(overseas):
         top = 8.0 + position * (INSET_BOX_HEIGHT + INSET_GAP)
         frame = (8.0, top, 8.0 + INSET_BOX_WIDTH, top + INSET_BOX_HEIGHT)
         inner = (frame[0] + 6, frame[1] + 16, frame[2] - 6, frame[3] - 6)
-        project_inset = _fit([feature.geometry], inner)
-        result.append(
-            Shape(feature.code, feature.name, _path(feature.geometry, project_inset), frame)
-        )
+        result.append((feature, _fit([feature.geometry], inner), frame))
     return tuple(result)
+
+
+@lru_cache(maxsize=32)
+def shapes(level: str, only: frozenset[str] | None = None) -> tuple[Shape, ...]:
+    """Projected shapes of a level; `only` restricts to some codes and fits the map to them."""
+    return tuple(
+        Shape(f.code, f.name, _path(f.geometry, project), frame)
+        for f, project, frame in _layout(level, only)
+    )
+
+
+def project_points(level: str, only: frozenset[str] | None, points) -> list[tuple[float, float]]:
+    """(code, lon, lat) points, code being the territory of that level holding each point,
+    projected like the map's shapes (an overseas point lands in its inset); points outside the
+    drawn territories are left out."""
+    projections = {f.code: project for f, project, _frame in _layout(level, only)}
+    result = []
+    for code, lon, lat in points:
+        project = projections.get(code)
+        if project is not None:
+            result.append(project(lon, lat))
+    return result
 
 
 def department_codes_of(regions: tuple[str, ...]) -> frozenset[str]:

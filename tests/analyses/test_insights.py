@@ -1,5 +1,7 @@
 """The analyses on the known atlas (tests/analyses/builders.py): every number by hand."""
 
+import re
+
 import pytest
 
 from maillage.analyses import charts, dashboard, openness
@@ -93,6 +95,30 @@ def test_coverage_distance_is_a_parameter(known):
     insights = dashboard.insights_build(filters=StructureFilters(), distance_km=40)
     assert insights.coverage.table.value("all", 1) == 1  # only Ploumagoar is beyond 40 km
     assert insights.coverage.communes_far[0][:3] == ("22225", "Ploumagoar", 90_000)
+
+
+def test_zones_blanches_map_marks_each_commune_beyond_the_distance(known):
+    def commune_cells(insights):
+        figure = next(f for f in figures_build(insights) if f.key == "coverage")
+        svg = next(c for c in figure.charts if 'id="map-coverage-communes"' in c)
+        return svg, re.findall(r'<path d="([^"]*)" fill="#c2410c"', svg)
+
+    # At 20 km: Bourg and Ploumagoar (Côtes-d'Armor), ≈ 85 km apart, two separate cells.
+    insights = build()
+    assert sorted(code for code, _lon, _lat in insights.coverage.far_points) == ["22", "22"]
+    svg, paths = commune_cells(insights)
+    assert "2 communes dont le centre est à plus de 20 km" in svg
+    assert len(paths) == 1 and paths[0].count("M") == 2
+    # At 40 km only Ploumagoar is left, and the map marks one cell.
+    insights = dashboard.insights_build(filters=StructureFilters(), distance_km=40)
+    svg, paths = commune_cells(insights)
+    assert insights.coverage.far_points == [("22", -2.0, 48.0)]
+    assert paths[0].count("M") == 1
+    # At 200 km every commune is covered: no cell at all, the outlines stay.
+    insights = dashboard.insights_build(filters=StructureFilters(), distance_km=200)
+    svg, paths = commune_cells(insights)
+    assert insights.coverage.far_points == [] and paths == []
+    assert "0 communes dont le centre est à plus de 200 km" in svg
 
 
 def test_openness_scores(known):

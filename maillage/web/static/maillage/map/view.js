@@ -4,6 +4,7 @@
 
 import { Map as MapLibreMap, NavigationControl, setWorkerCount, setWorkerUrl } from "maplibre-gl";
 
+import { MAX_ZOOM, clusterPoints, visibleFeatures } from "maillage-map/clusters.js";
 import { absolute, config, t } from "maillage-map/config.js";
 
 const FALLBACK_COLOR = "#5f5b53";
@@ -18,13 +19,8 @@ function localStyle() {
     version: 8,
     sources: {
       // First, so that it gets a worker of its own (see setWorkerCount below).
-      structures: {
-        type: "geojson",
-        data: { type: "FeatureCollection", features: [] },
-        cluster: true,
-        clusterRadius: 44,
-        clusterMaxZoom: 11,
-      },
+      structures: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
+      clusters: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
       regions: { type: "geojson", data: absolute(config.urls.regions) },
       selected: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
       departments: { type: "geojson", data: absolute(config.urls.departments) },
@@ -85,8 +81,8 @@ function clusterImage(label) {
 export class MapView {
   constructor(container, { position, onMove, onPoint, onLoad }) {
     setWorkerUrl(absolute(config.urls.worker));
-    // Two workers even on a two-core machine: the points are clustered while the other
-    // worker reads the boundaries.
+    // Two workers even on a two-core machine: the points are tiled while the other worker
+    // reads the boundaries.
     setWorkerCount(Math.max(2, Math.min(navigator.hardwareConcurrency || 2, 4) - 1));
     this.onMove = onMove;
     this.onPoint = onPoint;
@@ -118,10 +114,12 @@ export class MapView {
     // Without a listener MapLibre logs every failed tile to the console; a base map that
     // cannot be reached (offline, blocked) is expected, and the local layers remain.
     this.map.on("error", () => {});
-    this.map.on("styleimagemissing", (event) => {
-      if (!event.id.startsWith("cluster:")) return;
-      const { image, pixelRatio } = clusterImage(event.id.slice("cluster:".length));
-      this.map.addImage(event.id, image, { pixelRatio });
+    // Cluster markers are drawn when a tile first needs them; the resolver is awaited before
+    // the tile is laid out, so a marker never waits for the next redraw.
+    this.map.setMissingStyleImageResolver((id) => {
+      if (!id.startsWith("cluster:") || this.map.hasImage(id)) return;
+      const { image, pixelRatio } = clusterImage(id.slice("cluster:".length));
+      this.map.addImage(id, image, { pixelRatio });
     });
     this.bindEvents();
     // The style is an object: its sources exist as soon as it is parsed, so the points can
@@ -147,26 +145,24 @@ export class MapView {
   static dataLayers() {
     return [
       {
-        id: "clusters",
-        type: "symbol",
-        source: "structures",
-        filter: ["has", "point_count"],
-        layout: {
-          "icon-image": ["concat", "cluster:", ["get", "point_count_abbreviated"]],
-          "icon-allow-overlap": true,
-          "icon-ignore-placement": true,
-        },
-      },
-      {
         id: "points",
         type: "circle",
         source: "structures",
-        filter: ["!", ["has", "point_count"]],
         paint: {
           "circle-color": FALLBACK_COLOR,
           "circle-radius": ["interpolate", ["linear"], ["zoom"], 5, 5, 12, 7, 16, 9],
           "circle-stroke-width": 1.5,
           "circle-stroke-color": "#ffffff",
+        },
+      },
+      {
+        id: "clusters",
+        type: "symbol",
+        source: "clusters",
+        layout: {
+          "icon-image": ["concat", "cluster:", ["get", "label"]],
+          "icon-allow-overlap": true,
+          "icon-ignore-placement": true,
         },
       },
       {
@@ -184,7 +180,10 @@ export class MapView {
   }
 
   bindEvents() {
-    this.map.on("moveend", () => this.onMove?.(this.position()));
+    this.map.on("moveend", () => {
+      this.showVisible();
+      this.onMove?.(this.position());
+    });
     for (const layer of ["clusters", "points"]) {
       this.map.on("mouseenter", layer, () => {
         this.map.getCanvas().style.cursor = "pointer";
@@ -193,11 +192,20 @@ export class MapView {
         this.map.getCanvas().style.cursor = "";
       });
     }
-    this.map.on("click", "clusters", async (event) => {
-      const feature = event.features[0];
-      const source = this.map.getSource("structures");
-      const zoom = await source.getClusterExpansionZoom(feature.properties.cluster_id);
-      this.map.easeTo({ center: feature.geometry.coordinates, zoom: Math.min(zoom, 16) });
+    // A cluster opens onto its points: the map fits their bounding box, at least one zoom
+    // deeper (points sharing a place are fitted to the first zoom that shows them apart).
+    this.map.on("click", "clusters", (event) => {
+      const { z, w, s, e, n } = event.features[0].properties;
+      const camera = this.map.cameraForBounds(
+        [
+          [w, s],
+          [e, n],
+        ],
+        { padding: 48 },
+      );
+      const zoom = Math.min(Math.max(camera?.zoom ?? 0, z + 1), MAX_ZOOM + 1);
+      const center = camera?.center ?? event.features[0].geometry.coordinates;
+      this.map.easeTo({ center, zoom });
     });
     this.map.on("click", "points", (event) => {
       const index = event.features[0].id;
@@ -242,17 +250,23 @@ export class MapView {
       colors.push(FALLBACK_COLOR);
       this.map.setPaintProperty("points", "circle-color", data.types.length ? colors : FALLBACK_COLOR);
     }
-    const features = [];
-    for (let i = 0; i < data.count; i += 1) {
-      if (mask && !mask[i]) continue;
-      features.push({
-        type: "Feature",
-        id: i,
-        geometry: { type: "Point", coordinates: [data.lon[i], data.lat[i]] },
-        properties: { t: data.type[i] },
-      });
-    }
-    this.map.getSource("structures").setData({ type: "FeatureCollection", features });
+    this.mask = mask;
+    this.grid = clusterPoints(data.lon, data.lat, data.count, mask);
+    this.showVisible();
+  }
+
+  /** Give the map what the view shows, with a margin of half a screen on each side so that
+   * panning does not uncover an empty edge before the move ends. */
+  showVisible() {
+    if (!this.grid) return;
+    const { west, south, east, north } = this.bounds();
+    const dx = (east - west) / 2;
+    const dy = (north - south) / 2;
+    const bounds = { west: west - dx, south: south - dy, east: east + dx, north: north + dy };
+    const zoom = this.map.getZoom();
+    const { clusters, points } = visibleFeatures(this.grid, this.data, this.mask, zoom, bounds);
+    this.map.getSource("clusters").setData({ type: "FeatureCollection", features: clusters });
+    this.map.getSource("structures").setData({ type: "FeatureCollection", features: points });
   }
 
   select(index) {
