@@ -48,6 +48,6 @@ loadtest: install ## 200 clients for 60 s on 127.0.0.1 against gunicorn; fails i
 .PHONY: help install setup run test lint bench loadtest
 
 messages: install ## Update the English catalogue from the code, then compile it
-	cd maillage && ../$(BIN)/maillage makemessages -l en --no-obsolete && ../$(BIN)/maillage compilemessages -l en
+	cd maillage && ../$(BIN)/maillage makemessages -l en --no-obsolete --add-location=never --no-wrap && ../$(BIN)/maillage compilemessages -l en
 
 .PHONY: messages
