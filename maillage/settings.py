@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "maillage.api.rate_limit.RateLimitMiddleware",
     "maillage.api.headers.DataHeadersMiddleware",
+    "maillage.api.cache.ApiCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,7 +135,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the write
     # lock up front so concurrent writers queue on the busy timeout instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept like PostgreSQL's: opening one runs the four PRAGMAs below (the
+    # journal mode takes a lock), which cost more than a cached API answer.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
