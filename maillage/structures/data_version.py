@@ -72,6 +72,8 @@ def data_version_ensure(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(_TABLE_DDL)
+            # A first token, so that two databases never share "no version yet".
+            cursor.execute(_SQLITE_BUMP.replace("OR REPLACE", "OR IGNORE"))
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             present = {row[0] for row in cursor.fetchall()}
             for table in watched:
@@ -84,6 +86,10 @@ def data_version_ensure(connection: BaseDatabaseWrapper) -> None:
                         )
         elif connection.vendor == "postgresql":
             cursor.execute(_TABLE_DDL)
+            cursor.execute(
+                f"INSERT INTO {TABLE}(id, token) VALUES (1, substr(md5(random()::text), 1, 16)) "
+                "ON CONFLICT (id) DO NOTHING"
+            )
             cursor.execute(_POSTGRESQL_FUNCTION)
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
             present = {row[0] for row in cursor.fetchall()}
@@ -115,7 +121,7 @@ def data_version_drop(connection: BaseDatabaseWrapper) -> None:
 def data_version(connection: BaseDatabaseWrapper | None = None) -> str:
     """The current token: a short string that differs after any committed write.
 
-    "0" before the first write (or right after a flush of every table in tests).
+    "0" only if the table's row was removed by hand (the migration writes a first token).
     """
     connection = connection or default_connection
     with connection.cursor() as cursor:
