@@ -114,7 +114,8 @@ _LOCATION_COLUMNS = {
 def _location_counts(structures: QuerySet, parameters: list[str]) -> dict[str, dict[str, int]]:
     """{parameter: {value: count}} for location facets over the same structures, in one query:
     structures grouped by commune, then each commune's row joined to its department and EPCI."""
-    grouped = structures.filter(commune__isnull=False).values("commune_id").annotate(n=Count("pk"))
+    # Structures without a commune form a group that the join below leaves out.
+    grouped = structures.values("commune_id").annotate(n=Count("pk"))
     inner, params = grouped.query.sql_with_params()
     columns = ", ".join(_LOCATION_COLUMNS[parameter] for parameter in parameters)
     # Table and column names come from the models and the constant above; values are params.
