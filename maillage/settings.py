@@ -135,8 +135,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the write
     # lock up front so concurrent writers queue on the busy timeout instead of failing.
-    # Connections are kept like PostgreSQL's: opening one runs the four PRAGMAs below (the
-    # journal mode takes a lock), which cost more than a cached API answer.
+    # Connections are closed after each request: a kept one holds its 128 MB memory map of
+    # the database file, counted in each worker's resident memory once per thread (measured
+    # at 100,000 structures: 450 MB for one worker instead of 195; see BENCHMARKS.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
