@@ -135,14 +135,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the write
     # lock up front so concurrent writers queue on the busy timeout instead of failing.
-    # Connections are closed after each request: a kept one holds its 128 MB memory map of
-    # the database file, counted in each worker's resident memory once per thread (measured
-    # at 100,000 structures: 450 MB for one worker instead of 195; see BENCHMARKS.md).
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept like PostgreSQL's: opening one per request (its PRAGMAs, the
+    # journal mode's lock) cost more than a cached API answer (315 instead of 1,243 req/s).
+    # No memory map: each thread's kept connection held a 128 MB map of the database file,
+    # resident in its worker (450 MB for one worker at 100,000 structures; BENCHMARKS.md).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA mmap_size=134217728;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
