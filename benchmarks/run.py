@@ -187,11 +187,30 @@ def measure_maillage(url: str, count: int, args) -> dict:
     print(f"  import of {count:,} rows…", flush=True)
     imported = json.loads(synthetic.run_python(_IMPORT.format(count=count), url).splitlines()[-1])
     print(f"    {imported['seconds']:.1f} s", flush=True)
+    figures = measure_endpoints(url, imported["sample"], args)
+    return {"import_s": imported["seconds"], "import": imported, **figures}
+
+
+_SAMPLE = """
+import json
+from maillage.structures.models import Structure
+rows = Structure.objects.filter(source__slug=synthetic.SOURCE_SLUG).order_by("pk")
+count = rows.count()
+print(json.dumps(list(rows.values_list("uid", "slug", "source_record_id")[:: max(count // 60, 1)])))
+"""
+
+
+def loaded_sample(url: str) -> list:
+    """The same sample of structures as after an import, from an already loaded database."""
+    return json.loads(synthetic.run_python(_SAMPLE, url).splitlines()[-1])
+
+
+def measure_endpoints(url: str, sample: list, args) -> dict:
+    """Every HTTP figure of Maillage serving the database at url (already loaded)."""
     server, base = map_bench.start_maillage(url, workers=WORKERS, extra_env=SERVER_ENV)
-    figures: dict = {"import_s": imported["seconds"], "import": imported}
+    figures: dict = {}
     try:
         client = Client(base)
-        sample = imported["sample"]
         # The map: the page names the current data version.
         _ms, _status, page, _headers = client.get("/carte/")
         version = re.search(rb"/carte/donnees/([0-9a-f]+)\.json", page).group(1).decode()
@@ -425,7 +444,20 @@ def main() -> int:
     parser.add_argument("--browser-runs", type=int, default=4, help="visits (first is cold)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        default=[],
+        help="measure the HTTP figures of these already loaded databases only (no import, "
+        "no Datasette); repeatable",
+    )
     args = parser.parse_args()
+    if args.database_url:
+        for url in args.database_url:
+            print(url, flush=True)
+            figures = measure_endpoints(url, loaded_sample(url), args)
+            print(json.dumps(figures, indent=1, default=str), flush=True)
+        return 0
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     os.environ["MAILLAGE_IMPORT_MAX_BYTES"] = synthetic.IMPORT_MAX_BYTES
     print("templates and synthetic CSVs…", flush=True)

@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "maillage.api.rate_limit.RateLimitMiddleware",
     "maillage.api.headers.DataHeadersMiddleware",
+    "maillage.api.cache.ApiCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,11 +142,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the write
     # lock up front so concurrent writers queue on the busy timeout instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept like PostgreSQL's: opening one per request (its PRAGMAs, the
+    # journal mode's lock) cost more than a cached API answer (315 instead of 1,243 req/s).
+    # No memory map: each thread's kept connection held a 128 MB map of the database file,
+    # resident in its worker (450 MB for one worker at 100,000 structures; BENCHMARKS.md).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA mmap_size=134217728;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -85,13 +85,17 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
                 }
             ]
         )
-    matches = filters.apply(Structure.objects.published())
+    matches = filters.apply(Structure.objects.published(), rank=sort == "relevance")
     try:
         page = paginate(
-            export_queryset(matches, nested=False),
+            matches,
             sort=sort,
             limit=query.limit,
             cursor=query.cursor,
+            # The sort reads keys only; the page's rows are then read in full.
+            load=lambda pks: export_queryset(Structure.objects.filter(pk__in=pks), nested=False),
+            carry=("distance_km",) if filters.near else (),
+            count=True,
         )
     except InvalidCursor:
         raise ValidationError(
@@ -105,7 +109,11 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
             ]
         ) from None
     return {
-        "count": filters.apply(Structure.objects.published(), rank=False).count(),
+        "count": (
+            page.count
+            if page.count is not None
+            else filters.apply(Structure.objects.published(), rank=False).count()
+        ),
         "next": _page_url(request, page.next_cursor),
         "previous": _page_url(request, page.previous_cursor),
         "licence": settings.DATA_LICENCE,

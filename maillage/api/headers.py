@@ -1,15 +1,27 @@
 """Headers every API response carries: the data's licence and last update, and caching."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max
 from django.utils.http import http_date
 
+from maillage.api.cache import request_data_version
 from maillage.structures.models import Structure
 
 
 def data_updated_at():
     """When the published data last changed (an index lookup on updated_at)."""
     return Structure.objects.aggregate(latest=Max("updated_at"))["latest"]
+
+
+def _data_updated_at(request):
+    """data_updated_at, read once per data version (it only changes with the data)."""
+    key = f"data-updated-at:{request_data_version(request)}"
+    updated = cache.get(key)
+    if updated is None:
+        updated = data_updated_at() or ""
+        cache.set(key, updated, 3600)
+    return updated or None
 
 
 class DataHeadersMiddleware:
@@ -24,7 +36,7 @@ class DataHeadersMiddleware:
         response["X-Data-Licence"] = settings.DATA_LICENCE
         # The API's own description is not data: no database read for it.
         describes_itself = request.path.endswith(("/openapi.json", "/docs"))
-        updated = None if describes_itself else data_updated_at()
+        updated = None if describes_itself else _data_updated_at(request)
         if updated:
             response["X-Data-Updated"] = updated.isoformat()
         if request.method in ("GET", "HEAD") and response.status_code == 200:

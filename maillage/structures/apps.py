@@ -11,9 +11,18 @@ def _ensure_search_index(sender, using, **kwargs):
     search_index_ensure(connections[using])
 
 
+def _ensure_data_version(sender, using, **kwargs):
+    from django.db import connections
+
+    from maillage.structures.data_version import data_version_ensure
+
+    data_version_ensure(connections[using])
+
+
 class StructuresConfig(AppConfig):
     name = "maillage.structures"
     verbose_name = _("Structures")
 
     def ready(self):
         post_migrate.connect(_ensure_search_index, sender=self)
+        post_migrate.connect(_ensure_data_version, sender=self)

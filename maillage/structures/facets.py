@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from maillage.referential.models import Commune, Department, Epci
 from maillage.structures.filters import VOCABULARY_FACETS, StructureFilters
 from maillage.structures.models import ResilienceInitiative, Structure
 
@@ -63,9 +65,11 @@ def facet_counts(
 ) -> dict[str, dict[str, int]]:
     """For each filter parameter, {value: number of structures} under the other filters.
 
-    only: the parameters to count (all of FACET_PARAMETERS when empty); each costs a
-    query or two over the filtered structures, so a client wanting two breakdowns asks
-    for two.
+    only: the parameters to count (all of FACET_PARAMETERS when empty). Each facet is one
+    grouped query over the filtered structures (two for types: main and secondary); the
+    location facets counted over the same structures share one query, grouped by commune
+    first and joined to the referential after, so the join reads one row per commune
+    rather than one per structure.
     """
     wanted = set(only or FACET_PARAMETERS)
     result: dict[str, dict[str, int]] = {}
@@ -76,20 +80,57 @@ def facet_counts(
             filters, facet.parameter, queryset, own_mode=filters.mode(facet.parameter)
         )
         result[facet.parameter] = _vocabulary_counts(facet, structures)
-    for parameter, lookup in LOCATION_FACETS.items():
-        if parameter not in wanted:
-            continue
-        structures = _base(filters, parameter, queryset, own_mode="or")
-        rows = structures.values_list(lookup).annotate(n=Count("pk"))
-        result[parameter] = {key: n for key, n in rows if key is not None}
+    # Location facets whose base filters are the same are counted together.
+    groups: dict[StructureFilters, list[str]] = {}
+    for parameter in LOCATION_FACETS:
+        if parameter in wanted:
+            groups.setdefault(filters.without(parameter), []).append(parameter)
+    for narrowed, parameters in groups.items():
+        structures = narrowed.apply(queryset, rank=False).order_by()
+        result.update(_location_counts(structures, parameters))
     if "resilience" in wanted:
         resilient = Exists(ResilienceInitiative.objects.filter(structure=OuterRef("pk")))
         structures = _base(filters, "resilience", queryset, own_mode="or")
-        with_initiatives = structures.filter(resilient).count()
-        total = structures.count()
-        result["resilience"] = {"yes": with_initiatives, "no": total - with_initiatives}
+        counts = structures.aggregate(total=Count("pk"), yes=Count("pk", filter=Q(resilient)))
+        result["resilience"] = {"yes": counts["yes"], "no": counts["total"] - counts["yes"]}
     if "verified" in wanted:
         structures = _base(filters, "verified", queryset, own_mode="or")
-        verified = structures.filter(last_verified_at__isnull=False).count()
-        result["verified"] = {"yes": verified, "no": structures.count() - verified}
+        counts = structures.aggregate(
+            total=Count("pk"), yes=Count("pk", filter=Q(last_verified_at__isnull=False))
+        )
+        result["verified"] = {"yes": counts["yes"], "no": counts["total"] - counts["yes"]}
     return result
+
+
+# Each location facet's value, from the joined row (commune, department, EPCI).
+_LOCATION_COLUMNS = {
+    "region": "department.region_id",
+    "department": "commune.department_id",
+    "territory": "epci.kind",
+    "size": "commune.size_class",
+}
+
+
+def _location_counts(structures: QuerySet, parameters: list[str]) -> dict[str, dict[str, int]]:
+    """{parameter: {value: count}} for location facets over the same structures, in one query:
+    structures grouped by commune, then each commune's row joined to its department and EPCI."""
+    # Structures without a commune form a group that the join below leaves out.
+    grouped = structures.values("commune_id").annotate(n=Count("pk"))
+    inner, params = grouped.query.sql_with_params()
+    columns = ", ".join(_LOCATION_COLUMNS[parameter] for parameter in parameters)
+    # Table and column names come from the models and the constant above; values are params.
+    sql = (
+        f"SELECT {columns}, per_commune.n FROM ({inner}) per_commune "  # noqa: S608
+        f"JOIN {Commune._meta.db_table} commune ON commune.code = per_commune.commune_id "
+        f"JOIN {Department._meta.db_table} department ON department.code = commune.department_id "
+        f"LEFT JOIN {Epci._meta.db_table} epci ON epci.code = commune.epci_id"
+    )
+    counts: dict[str, Counter] = {parameter: Counter() for parameter in parameters}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            n = row[-1]
+            for parameter, value in zip(parameters, row, strict=False):
+                if value is not None:
+                    counts[parameter][value] += n
+    return {parameter: dict(counter) for parameter, counter in counts.items()}

@@ -178,20 +178,25 @@ class StructureFilters:
         return params
 
 
+def _linked(through, slugs) -> Q:
+    """Structures linked to one of the terms: `id IN (SELECT structure_id …)`.
+
+    Not a correlated EXISTS: that is evaluated once per structure (100,000 index probes on
+    SQLite), where the IN list is read once from the terms' side and drives the lookups.
+    """
+    return Q(pk__in=through.objects.filter(term__slug__in=slugs).values("structure_id"))
+
+
 def _vocabulary_condition(facet: VocabularyFacet, values: tuple[str, ...], mode: str) -> Q:
     if facet.parameter == "type":
         # The main type or any secondary type.
         def one(slugs):
-            return Q(main_type__slug__in=slugs) | Exists(
-                Structure.secondary_types.through.objects.filter(
-                    structure=OuterRef("pk"), term__slug__in=slugs
-                )
-            )
+            return Q(main_type__slug__in=slugs) | _linked(Structure.secondary_types.through, slugs)
     else:
         through = getattr(Structure, facet.relation).through
 
         def one(slugs):
-            return Exists(through.objects.filter(structure=OuterRef("pk"), term__slug__in=slugs))
+            return _linked(through, slugs)
 
     if mode == "and":
         condition = Q()

@@ -32,10 +32,11 @@ import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count
 from django.db.models.functions import Coalesce
 
 from maillage.structures import text_search
+from maillage.structures.data_version import data_version
 from maillage.structures.facets import facet_counts
 from maillage.structures.filters import StructureFilters
 from maillage.structures.models import Structure, Term
@@ -54,22 +55,8 @@ class MapPayload:
 
 
 def map_data_version() -> str:
-    """A short hash that changes whenever the published structures (or vocabularies) change.
-
-    Any save of a structure moves the maximum of updated_at; publishing, closing or deleting
-    one changes the count of published structures.
-    """
-    structures = Structure.objects.aggregate(
-        published=Count("pk", filter=Q(status=Structure.Status.PUBLISHED)),
-        total=Count("pk"),
-        updated=Max("updated_at"),
-    )
-    terms = Term.objects.aggregate(count=Count("pk"), last=Max("pk"))
-    key = (
-        f"{structures['published']}:{structures['total']}:{structures['updated']}:"
-        f"{terms['count']}:{terms['last']}"
-    )
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+    """A short token that changes whenever the public data changes (see data_version)."""
+    return data_version()
 
 
 def _placed_rows() -> list[tuple]:

@@ -11,9 +11,10 @@ import base64
 import binascii
 import datetime
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 
 # sort name → (field or annotation, descending). Ties are broken by id, ascending.
 SORTS: dict[str, tuple[str, bool]] = {
@@ -35,6 +36,7 @@ class Page:
     items: list
     next_cursor: str | None
     previous_cursor: str | None
+    count: int | None = None  # the number of matches, when asked for and known
 
 
 def _encode(sort: str, value, pk: int, backwards: bool) -> str:
@@ -62,8 +64,25 @@ def _decode(cursor: str, sort: str) -> tuple[object, int, bool]:
     return value, pk, backwards
 
 
-def paginate(queryset: QuerySet, *, sort: str, limit: int, cursor: str | None) -> Page:
-    """One page of queryset in sort order, after (or before) the cursor."""
+def paginate(
+    queryset: QuerySet,
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    load: Callable[[list[int]], Iterable] | None = None,
+    carry: tuple[str, ...] = (),
+    count: bool = False,
+) -> Page:
+    """One page of queryset in sort order, after (or before) the cursor.
+
+    With load, the sorted query reads only the keys (primary key, sort value and the
+    annotations named in carry) of the page, and load(pks) reads the page's rows, which get
+    the carried annotations as attributes: the database sorts narrow rows, then loads
+    limit rows in full, instead of joining and carrying every matching row to the sort.
+    With count (first page only), the total number of matches comes with the keys
+    (a window count), not from a second query.
+    """
     field, descending = SORTS[sort]
     backwards = False
     if cursor:
@@ -75,7 +94,28 @@ def paginate(queryset: QuerySet, *, sort: str, limit: int, cursor: str | None) -
     ascending_field = not descending if not backwards else descending
     order = F(field).asc() if ascending_field else F(field).desc()
     queryset = queryset.order_by(order, "-pk" if backwards else "pk")
-    rows = list(queryset[: limit + 1])
+    total = None
+    if load is None:
+        rows = list(queryset[: limit + 1])
+    else:
+        carry = tuple(name for name in carry if name != field)
+        names = ("pk", field, *carry)
+        if count and not cursor:
+            queryset = queryset.annotate(_total=Window(Count("pk")))
+            names = (*names, "_total")
+        keys = list(queryset.values_list(*names)[: limit + 1])
+        if keys and count and not cursor:
+            total = keys[0][-1]
+        elif count and not cursor:
+            total = 0
+        loaded = {row.pk: row for row in load([key[0] for key in keys])}
+        rows = []
+        for key in keys:
+            row = loaded[key[0]]
+            setattr(row, field, key[1])
+            for name, value in zip(carry, key[2:], strict=False):
+                setattr(row, name, value)
+            rows.append(row)
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -90,4 +130,5 @@ def paginate(queryset: QuerySet, *, sort: str, limit: int, cursor: str | None) -
         items=rows,
         next_cursor=_encode(sort, key(rows[-1]), rows[-1].pk, False) if has_next else None,
         previous_cursor=_encode(sort, key(rows[0]), rows[0].pk, True) if has_previous else None,
+        count=total,
     )

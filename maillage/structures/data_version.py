@@ -1,0 +1,130 @@
+"""A token that changes with every write to the data the public reads.
+
+Caches of derived data (the map's payload, facet counts, API answers) are keyed on it, so
+that they can be kept without ever being stale, and reading it costs one primary-key lookup
+instead of an aggregate over every structure.
+
+The database maintains it, not the application: a trigger on every table the public data
+is read from (structures, their many-to-many links, vocabularies, sources, partners,
+examples, contacts, initiatives, and the territorial referential) replaces the single row of
+`structures_dataversion` with a new random token. So every writer is covered, bulk imports
+and raw SQL included, and the new token becomes visible in the same commit as the data it
+describes (a reader never caches old data under a new token). A rolled-back write leaves the
+old token, with the old data.
+
+SQLite: row-level triggers (the only kind it has), an INSERT OR REPLACE of one row per
+written row. PostgreSQL: statement-level triggers, one upsert per statement, so a bulk
+insert of 750,000 link rows costs one.
+Like the full-text triggers, they are put back after every `migrate` (post_migrate): on
+SQLite, a migration that rebuilds a table drops its triggers.
+"""
+
+from __future__ import annotations
+
+from django.db import connection as default_connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TABLE = "structures_dataversion"
+_PREFIX = "structures_data_changed"
+
+# Tables whose rows make up what the public reads (pages, API, map, exports).
+WATCHED_TABLES = (
+    "structures_structure",
+    "structures_structure_secondary_types",
+    "structures_structure_themes",
+    "structures_structure_formats",
+    "structures_structure_audiences",
+    "structures_structure_partner_kinds",
+    "structures_term",
+    "structures_source",
+    "structures_namedpartner",
+    "structures_valueexample",
+    "structures_contact",
+    "structures_resilienceinitiative",
+    "referential_region",
+    "referential_department",
+    "referential_epci",
+    "referential_commune",
+)
+
+_TABLE_DDL = f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, token text NOT NULL)"
+_SQLITE_BUMP = f"INSERT OR REPLACE INTO {TABLE}(id, token) VALUES (1, lower(hex(randomblob(8))));"
+_POSTGRESQL_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {_PREFIX}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {TABLE}(id, token)
+    VALUES (1, substr(md5(random()::text || clock_timestamp()::text), 1, 16))
+    ON CONFLICT (id) DO UPDATE SET token = excluded.token;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def _trigger_name(table: str, event: str = "") -> str:
+    return f"{_PREFIX}_{table}{'_' + event if event else ''}"
+
+
+def data_version_ensure(connection: BaseDatabaseWrapper) -> None:
+    """Create the version table and whatever trigger is missing (idempotent)."""
+    tables = set(connection.introspection.table_names())
+    watched = [table for table in WATCHED_TABLES if table in tables]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(_TABLE_DDL)
+            # A first token, so that two databases never share "no version yet".
+            cursor.execute(_SQLITE_BUMP.replace("OR REPLACE", "OR IGNORE"))
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            present = {row[0] for row in cursor.fetchall()}
+            for table in watched:
+                for event in ("insert", "update", "delete"):
+                    name = _trigger_name(table, event)
+                    if name not in present:
+                        cursor.execute(
+                            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} "
+                            f"BEGIN {_SQLITE_BUMP} END"
+                        )
+        elif connection.vendor == "postgresql":
+            cursor.execute(_TABLE_DDL)
+            cursor.execute(
+                f"INSERT INTO {TABLE}(id, token) VALUES (1, substr(md5(random()::text), 1, 16)) "
+                "ON CONFLICT (id) DO NOTHING"
+            )
+            cursor.execute(_POSTGRESQL_FUNCTION)
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            present = {row[0] for row in cursor.fetchall()}
+            for table in watched:
+                name = _trigger_name(table)
+                if name not in present:
+                    cursor.execute(
+                        f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {_PREFIX}()"
+                    )
+
+
+def data_version_drop(connection: BaseDatabaseWrapper) -> None:
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in WATCHED_TABLES:
+            if table not in tables:
+                continue
+            if connection.vendor == "sqlite":
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)}")
+            elif connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table)} ON {table}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP FUNCTION IF EXISTS {_PREFIX}()")
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def data_version(connection: BaseDatabaseWrapper | None = None) -> str:
+    """The current token: a short string that differs after any committed write.
+
+    "0" only if the table's row was removed by hand (the migration writes a first token).
+    """
+    connection = connection or default_connection
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else "0"
