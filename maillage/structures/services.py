@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from maillage.referential.models import Commune
+from maillage.structures.bulk import instances_insert
 from maillage.structures.models import (
     Contact,
     NamedPartner,
@@ -448,7 +449,16 @@ def structures_write(
         _assign(structure, new.values, keys)
         structure.search_document, structure.search_name = keys.search_documents(new.values)
         created.append(structure)
-    Structure.objects.bulk_create(created, batch_size=_BATCH)
+    instances_insert(Structure, created)
+    pks = {}
+    uids = [structure.uid for structure in created]
+    for start in range(0, len(uids), _CHUNK):
+        pks.update(
+            Structure.objects.filter(uid__in=uids[start : start + _CHUNK]).values_list("uid", "pk")
+        )
+    for structure in created:
+        structure.pk = pks[structure.uid]
+        structure._state.adding, structure._state.db = False, connection.alias
     _write_relations(
         [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
     )
