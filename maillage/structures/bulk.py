@@ -11,10 +11,11 @@ as they are (SQLite's executemany, psycopg's pipeline mode).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 _ROWS_PER_CALL = 5_000
 
@@ -39,13 +40,52 @@ def instances_insert(model: type[Model], instances: Sequence[Model]) -> None:
         ", ".join(quote(field.column) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    preparers = [_preparer(field) for field in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(instances), _ROWS_PER_CALL):
             rows = [
-                tuple(
-                    field.get_db_prep_save(field.pre_save(instance, True), connection)
-                    for field in fields
-                )
+                tuple(prepare(instance) for prepare in preparers)
                 for instance in instances[start : start + _ROWS_PER_CALL]
             ]
             cursor.executemany(sql, rows)
+
+
+# Values that a field's preparation would return unchanged, by the field's internal type.
+_TEXT, _NUMBER = frozenset({str, type(None)}), frozenset({int, float, type(None)})
+_UNCHANGED = {
+    **dict.fromkeys(("CharField", "TextField", "SlugField", "EmailField", "URLField"), _TEXT),
+    **dict.fromkeys(
+        (
+            "AutoField",
+            "BigAutoField",
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "FloatField",
+        ),
+        _NUMBER,
+    ),
+    "BooleanField": frozenset({bool, type(None)}),
+}
+
+
+def _preparer(field: Field) -> Callable[[Model], Any]:
+    """instance → the field's database value, as Model.save() prepares it, with a shortcut
+    for values whose preparation changes nothing (text for a text field, numbers for a
+    number or a foreign key to one): three method calls per value otherwise, 4 million
+    for an import of 100,000 structures and their revisions."""
+    if type(field).pre_save is not Field.pre_save:  # auto_now dates, files…
+        return lambda instance: field.get_db_prep_save(field.pre_save(instance, True), connection)
+    attname = field.attname
+    target = field.target_field if field.is_relation else field
+    unchanged = _UNCHANGED.get(target.get_internal_type(), frozenset())
+
+    def prepare(instance: Model) -> Any:
+        value = getattr(instance, attname)
+        if type(value) in unchanged:
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
