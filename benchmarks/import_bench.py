@@ -30,7 +30,50 @@ _IMPORT = """
 import json, time, cProfile, pstats, io
 from django.db import connection
 profile = {profile}
-profiler = cProfile.Profile() if profile else None
+stages = {{}}
+
+
+def timed(owner, name, label):
+    original = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        cpu, wall = time.process_time(), time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent = stages.setdefault(label, [0.0, 0.0])
+            spent[0] += time.process_time() - cpu
+            spent[1] += time.perf_counter() - wall
+
+    setattr(owner, name, wrapper)
+
+
+import maillage.imports.pipeline as pipeline
+import maillage.imports.apply as apply_stage
+import maillage.contributions.records as records
+import maillage.contributions.services as contributions
+import maillage.structures.services as services
+for owner, name, label in [
+    (pipeline, "parse_file", "parse"),
+    (pipeline, "validate_row", "validate"),
+    (pipeline, "default_resolver", "resolver (referential index)"),
+    (pipeline, "resolve_commune", "commune resolution"),
+    (pipeline.Placer, "place", "placement"),
+    (pipeline, "reject_repeated", "repeated rows"),
+    (pipeline, "match_existing", "identity (existing)"),
+    (pipeline, "find_duplicates", "duplicates"),
+    (apply_stage, "plan", "plan"),
+    (apply_stage, "structures_write", "write"),
+    (services._Keys, "search_documents", "  search columns"),
+    (services, "instances_insert", "  insert structures"),
+    (services, "_write_relations", "  relations"),
+    (apply_stage, "revisions_record_bulk", "revisions"),
+    (records, "snapshots", "  snapshots"),
+    (contributions, "instances_insert", "  insert revisions"),
+    (pipeline, "structures_analyze", "analyze"),
+]:
+    timed(owner, name, label)
+profiler = cProfile.Profile(time.process_time) if profile else None
 started, cpu_started = time.perf_counter(), time.process_time()
 if profiler:
     profiler.enable()
@@ -44,6 +87,8 @@ if profiler:
     out2 = io.StringIO()
     pstats.Stats(profiler, stream=out2).sort_stats("tottime").print_stats(30)
     sys.stderr.write(out.getvalue() + out2.getvalue())
+for label, (cpu_s, wall_s) in stages.items():
+    sys.stderr.write(f"{{label:32}} cpu {{cpu_s:6.2f}} s  wall {{wall_s:6.2f}} s\\n")
 print(json.dumps({{"seconds": seconds, "cpu": cpu, "created": len(report.created),
     "rejected": len(report.rejected), "duplicates": len(report.duplicates)}}))
 """
