@@ -35,6 +35,7 @@ from maillage.structures.models import (
     Term,
     ValueExample,
 )
+from maillage.structures.search_index import search_index_bulk_insert
 from maillage.structures.text_search import search_documents, structure_search_refresh
 
 UID_PREFIX = "mlg-"
@@ -449,7 +450,8 @@ def structures_write(
         _assign(structure, new.values, keys)
         structure.search_document, structure.search_name = keys.search_documents(new.values)
         created.append(structure)
-    instances_insert(Structure, created)
+    with search_index_bulk_insert(connection):
+        instances_insert(Structure, created)
     pks = {}
     uids = [structure.uid for structure in created]
     for start in range(0, len(uids), _CHUNK):
