@@ -37,7 +37,8 @@ def test_structures_written_in_bulk_are_found_and_later_ones_too():
     later = StructureFactory(name="Forge solidaire")
     structure_search_refresh(structures=[later])
     assert _names("forge") == ["Atelier de la Forge", "Forge solidaire"]
-    assert search_index_ensure(connection) is False  # every trigger is in place
+    if connection.vendor == "sqlite":  # every trigger is in place (PostgreSQL has none)
+        assert search_index_ensure(connection) is False
 
 
 def test_a_failed_bulk_insert_leaves_the_index_as_it_was():
