@@ -15,6 +15,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ from maillage.structures.text_search import search_documents, structure_search_r
 
 UID_PREFIX = "mlg-"
 _BATCH = 500
+_BULK_INDEX_FROM = 2  # structures created at once: an import, not a single creation
 _CHUNK = 900  # ids per IN (...) query, below SQLite's historical limit of 999 parameters
 
 
@@ -450,7 +452,10 @@ def structures_write(
         _assign(structure, new.values, keys)
         structure.search_document, structure.search_name = keys.search_documents(new.values)
         created.append(structure)
-    with search_index_bulk_insert(connection):
+    # One structure (a proposal, the admin) is indexed by the trigger; an import's rows
+    # in one statement after them (on SQLite, the trigger is dropped meanwhile).
+    bulk_index = search_index_bulk_insert if len(created) >= _BULK_INDEX_FROM else nullcontext
+    with bulk_index(connection):
         instances_insert(Structure, created)
     pks = {}
     uids = [structure.uid for structure in created]

@@ -6,7 +6,7 @@ from django.db import connection, transaction
 
 from maillage.structures.models import Structure
 from maillage.structures.search_index import search_index_bulk_insert, search_index_ensure
-from maillage.structures.services import NewStructure, structures_write
+from maillage.structures.services import _BULK_INDEX_FROM, NewStructure, structures_write
 from maillage.structures.text_search import search, structure_search_refresh
 from tests.factories import SourceFactory, StructureFactory, TermFactory
 
@@ -29,7 +29,11 @@ def test_structures_written_in_bulk_are_found_and_later_ones_too():
                 slug=f"atelier-{n}",
                 values={"name": f"Atelier {word}", "main_type": "fablab", "source": "tests"},
             )
-            for n, word in enumerate(["des Marais", "du Canal", "de la Forge"])
+            # Enough structures for the bulk path (an import), three of them to look for.
+            for n, word in enumerate(
+                ["des Marais", "du Canal", "de la Forge"]
+                + [f"numéro {k}" for k in range(_BULK_INDEX_FROM)]
+            )
         ]
     )
     assert _names("marais") == ["Atelier des Marais", "Atelier des Marais"]
