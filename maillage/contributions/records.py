@@ -11,11 +11,20 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
 from maillage.exports.columns import COLUMNS, DERIVED_COLUMNS
-from maillage.exports.serialize import export_queryset, nested_object
-from maillage.structures.models import Structure
+from maillage.referential.models import Commune
+from maillage.structures.models import (
+    Contact,
+    NamedPartner,
+    ResilienceInitiative,
+    Source,
+    Structure,
+    Term,
+    ValueExample,
+)
 from maillage.structures.services import (
     M2M_KINDS,
     ContactData,
@@ -107,16 +116,163 @@ def structure_snapshot(pk: int) -> dict[str, Any]:
 
 
 def snapshots(pks: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Nested export objects of many structures, in a fixed number of queries per chunk."""
+    """Nested export objects of many structures (what nested_object() gives for each), in
+    a fixed number of queries per chunk of 900.
+
+    Read with plain value queries and dictionaries, no model instances: an import records
+    the revision of every structure it writes, and building 100,000 structures with their
+    prefetched relations as model instances took more than half of the import's time
+    (cProfile, BENCHMARKS.md). tests/contributions/test_snapshots.py checks that both give
+    the same objects.
+    """
     pks = list(pks)
+    if not pks:
+        return {}
+    terms = dict(Term.objects.values_list("pk", "slug"))
+    sources = dict(Source.objects.values_list("pk", "slug"))
+    communes: dict[str, dict[str, Any]] = {}
     result = {}
-    for start in range(0, len(pks), 500):
-        queryset = export_queryset(
-            Structure.objects.filter(pk__in=pks[start : start + 500]), nested=True
+    for start in range(0, len(pks), _SNAPSHOT_CHUNK):
+        chunk = pks[start : start + _SNAPSHOT_CHUNK]
+        rows = list(
+            Structure.objects.filter(pk__in=chunk)
+            .order_by()
+            .values("pk", "uid", "main_type_id", "commune_id", "source_id", *_PLAIN_COLUMNS)
         )
-        for structure in queryset:
-            result[structure.pk] = nested_object(structure)
+        codes = {row["commune_id"] for row in rows if row["commune_id"]} - communes.keys()
+        if codes:
+            for commune in Commune.objects.filter(code__in=codes).values(
+                "code", *_COMMUNE_COLUMNS.values()
+            ):
+                communes[commune["code"]] = commune
+        # The related tables are filtered by a subquery on the chunk: the ORM prepares the
+        # 900 ids once, not once per table (that preparation was most of this function).
+        related = _related_values(Structure.objects.filter(pk__in=chunk).values("pk"), terms)
+        for row in rows:
+            pk = row["pk"]
+            commune = communes.get(row["commune_id"]) if row["commune_id"] else None
+            item: dict[str, Any] = {}
+            for column in COLUMNS:
+                name = column.name
+                if name == "id":
+                    value: Any = row["uid"]
+                elif name == "main_type":
+                    value = terms[row["main_type_id"]]
+                elif name == "commune_code":
+                    value = row["commune_id"] or ""
+                elif name == "source":
+                    value = sources[row["source_id"]]
+                elif column.multiple:
+                    value = sorted(related[name].get(pk, ()))
+                elif name in _COMMUNE_COLUMNS:
+                    value = commune[_COMMUNE_COLUMNS[name]] if commune else None
+                    value = value if value is not None else ""
+                else:
+                    value = row[name]
+                    if isinstance(value, dt.datetime):
+                        value = _export_datetime(value)
+                item[name] = value
+            for name in _NESTED_TITLES:
+                item[name] = related[name].get(pk, [])
+            result[pk] = item
     return result
+
+
+_SNAPSHOT_CHUNK = 900  # ids per IN (...) query, below SQLite's historical 999 parameters
+# Derived columns read from the commune (and its department, region and EPCI).
+_COMMUNE_COLUMNS = {
+    "commune_name": "name",
+    "department_code": "department_id",
+    "department_name": "department__name",
+    "region_code": "department__region_id",
+    "region_name": "department__region__name",
+    "epci_code": "epci_id",
+    "epci_name": "epci__name",
+    "epci_kind": "epci__kind",
+}
+# Columns that are a structure's own field under the same name.
+_PLAIN_COLUMNS = tuple(
+    column.name
+    for column in COLUMNS
+    if not column.multiple
+    and column.name not in _COMMUNE_COLUMNS
+    and column.name not in ("id", "main_type", "commune_code", "source")
+)
+
+
+def _related_values(chunk: QuerySet, terms: Mapping[int, str]) -> dict[str, dict[int, list]]:
+    """Term slugs and nested records of the structures of chunk, by kind then structure pk,
+    in the order nested_object() lists them (each model's default ordering)."""
+    related: dict[str, dict[int, list]] = {}
+    for column in COLUMNS:
+        if column.multiple:
+            through = getattr(Structure, column.name).through
+            by_structure: dict[int, list] = {}
+            for pk, term_id in through.objects.filter(structure_id__in=chunk).values_list(
+                "structure_id", "term_id"
+            ):
+                by_structure.setdefault(pk, []).append(terms[term_id])
+            related[column.name] = by_structure
+
+    def ordered(model, **filters):
+        return model.objects.filter(structure_id__in=chunk, **filters).order_by(
+            *model._meta.ordering, "pk"
+        )
+
+    partners: dict[int, list] = {}
+    for pk, name, kind_id, partner_uid in ordered(NamedPartner).values_list(
+        "structure_id", "name", "kind_id", "partner_structure__uid"
+    ):
+        partners.setdefault(pk, []).append(
+            {
+                "name": name,
+                "kind": terms[kind_id] if kind_id else "",
+                "structure_id": partner_uid or "",
+            }
+        )
+    examples: dict[int, list] = {}
+    for pk, title, description in ordered(ValueExample).values_list(
+        "structure_id", "title", "description"
+    ):
+        examples.setdefault(pk, []).append({"title": title, "description": description})
+    contacts: dict[int, list] = {}
+    # Contacts leave Maillage only with the person's consent.
+    for pk, name, role, email, phone in ordered(Contact, publication_consent=True).values_list(
+        "structure_id", "name", "role", "email", "phone"
+    ):
+        contacts.setdefault(pk, []).append(
+            {
+                "name": name,
+                "role": role,
+                "email": email,
+                "phone": phone,
+                "publication_consent": True,
+            }
+        )
+    initiatives: dict[int, list] = {}
+    for pk, title, description, category_id, started_on, ended_on in ordered(
+        ResilienceInitiative
+    ).values_list("structure_id", "title", "description", "category_id", "started_on", "ended_on"):
+        initiatives.setdefault(pk, []).append(
+            {
+                "title": title,
+                "description": description,
+                "category": terms[category_id] if category_id else "",
+                "started_on": started_on.isoformat() if started_on else None,
+                "ended_on": ended_on.isoformat() if ended_on else None,
+            }
+        )
+    related.update(
+        partners=partners,
+        value_examples=examples,
+        contacts=contacts,
+        resilience_initiatives=initiatives,
+    )
+    return related
+
+
+def _export_datetime(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _comparable(value: Any) -> Any:
@@ -131,7 +287,15 @@ def _comparable(value: Any) -> Any:
 
 def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
     """Names of the fields that differ between two records (all of after's for a creation)."""
-    before, after = before or {}, after or {}
+    if not before:
+        # A creation: every field that holds something (what the general case below gives
+        # when comparing with nothing, without sorting lists; an import records 100,000).
+        return [
+            name
+            for name, value in (after or {}).items()
+            if name not in _IGNORED_IN_DIFF and value is not None and value != ""
+        ]
+    after = after or {}
     names = [name for name in after if name not in before] + list(before)
     return [
         name

@@ -31,6 +31,7 @@ from maillage.contributions.records import (
 from maillage.contributions.roles import MANAGERS, user_role_set
 from maillage.logs.events import event
 from maillage.referential.models import Commune
+from maillage.structures.bulk import instances_insert
 from maillage.structures.models import Source, Structure, Term
 from maillage.structures.services import (
     M2M_KINDS,
@@ -616,5 +617,5 @@ def revisions_record_bulk(
                 changed_fields=fields,
             )
         )
-    StructureRevision.objects.bulk_create(revisions, batch_size=500)
+    instances_insert(StructureRevision, revisions)
     return len(revisions)

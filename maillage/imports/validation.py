@@ -6,6 +6,7 @@ Every message says what is wrong with the value and what would be accepted, in F
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from maillage.imports.cells import cell_text, normalise_url, split_multi
@@ -138,13 +140,23 @@ def _url(value: Any, context: ValidationContext) -> str:
 
 
 def _choice(choices) -> Callable[[Any, ValidationContext], str]:
+    @functools.lru_cache(maxsize=8)
+    def accepted(language: str | None) -> dict[str, str]:
+        """Folded value or label (in the active language) → value; the first choice wins.
+        Built once per language rather than folding every label for every row."""
+        found: dict[str, str] = {}
+        for choice_value, label in choices.choices:
+            found.setdefault(fold(choice_value), choice_value)
+            found.setdefault(fold(str(label)), choice_value)
+        return found
+
     def convert(value: Any, context: ValidationContext) -> str:
         text = cell_text(value)
         if not text:
             return ""
-        for choice_value, label in choices.choices:
-            if fold(text) in (fold(choice_value), fold(str(label))):
-                return choice_value
+        choice_value = accepted(get_language()).get(fold(text))
+        if choice_value is not None:
+            return choice_value
         raise CellError(_("Valeur inconnue. Valeurs acceptées : %s.") % ", ".join(choices.values))
 
     return convert

@@ -15,6 +15,7 @@ class VocabularyIndex:
     def __init__(self) -> None:
         self._index: dict[str, dict[str, str]] = defaultdict(dict)
         self._accepted: dict[str, list[str]] = defaultdict(list)
+        self._found: dict[tuple[str, str], str | None] = {}
         fragments: dict[tuple[str, str], set[str]] = defaultdict(set)
         for term in Term.objects.order_by("kind", "position", "slug"):
             self._accepted[term.kind].append(f"{term.slug} ({term.label_fr})")
@@ -30,7 +31,11 @@ class VocabularyIndex:
                 self._index[kind].setdefault(key, next(iter(slugs)))
 
     def lookup(self, kind: str, text: str) -> str | None:
-        return self._index[kind].get(fold(text))
+        # A file repeats the same few labels on every row: fold each once.
+        key = (kind, text)
+        if key not in self._found:
+            self._found[key] = self._index[kind].get(fold(text))
+        return self._found[key]
 
     def accepted(self, kind: str) -> str:
         return ", ".join(self._accepted[kind]) or _("(vocabulaire vide)")

@@ -7,6 +7,9 @@ whatever is missing, rebuilding the index when it had to.
 PostgreSQL: a GIN index on the 'simple' tsvector of the already-stemmed document.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 FTS_TABLE = "structures_structure_fts"
@@ -72,3 +75,43 @@ def search_index_drop(connection: BaseDatabaseWrapper) -> None:
             for name in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+_INSERT_TRIGGER = f"{FTS_TABLE}_insert"
+
+
+@contextmanager
+def search_index_bulk_insert(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """Index the structures inserted inside the block with one statement at its end.
+
+    On SQLite the insert trigger indexes each new row on its own: 85 % of the time of
+    inserting 10,000 structures, four to five times what one INSERT … SELECT into the FTS5
+    table takes for the same rows (BENCHMARKS.md). The trigger is dropped for the block and
+    created again after it, inside the caller's transaction (required): the database holds
+    its write lock throughout, so no other writer inserts an unindexed row, and a failure or
+    a kill rolls the trigger back with everything else. Rows are only inserted in the
+    block, so the new ones are those above the largest id before it. Elsewhere, nothing.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("search_index_bulk_insert needs a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s", [_INSERT_TRIGGER]
+        )
+        if cursor.fetchone() is None:  # search_index_ensure will rebuild the whole index
+            yield
+            return
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM structures_structure")
+        (last_id,) = cursor.fetchone()
+        cursor.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE}(rowid, search_document) "  # noqa: S608 (constants)
+            "SELECT id, search_document FROM structures_structure WHERE id > %s",
+            [last_id],
+        )
+        cursor.execute(f"CREATE TRIGGER {_INSERT_TRIGGER} {_SQLITE_TRIGGERS[_INSERT_TRIGGER]}")

@@ -15,6 +15,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from maillage.referential.models import Commune
+from maillage.structures.bulk import instances_insert
 from maillage.structures.models import (
     Contact,
     NamedPartner,
@@ -34,10 +36,12 @@ from maillage.structures.models import (
     Term,
     ValueExample,
 )
+from maillage.structures.search_index import search_index_bulk_insert
 from maillage.structures.text_search import search_documents, structure_search_refresh
 
 UID_PREFIX = "mlg-"
 _BATCH = 500
+_BULK_INDEX_FROM = 2  # structures created at once: an import, not a single creation
 _CHUNK = 900  # ids per IN (...) query, below SQLite's historical limit of 999 parameters
 
 
@@ -448,7 +452,20 @@ def structures_write(
         _assign(structure, new.values, keys)
         structure.search_document, structure.search_name = keys.search_documents(new.values)
         created.append(structure)
-    Structure.objects.bulk_create(created, batch_size=_BATCH)
+    # One structure (a proposal, the admin) is indexed by the trigger; an import's rows
+    # in one statement after them (on SQLite, the trigger is dropped meanwhile).
+    bulk_index = search_index_bulk_insert if len(created) >= _BULK_INDEX_FROM else nullcontext
+    with bulk_index(connection):
+        instances_insert(Structure, created)
+    pks = {}
+    uids = [structure.uid for structure in created]
+    for start in range(0, len(uids), _CHUNK):
+        pks.update(
+            Structure.objects.filter(uid__in=uids[start : start + _CHUNK]).values_list("uid", "pk")
+        )
+    for structure in created:
+        structure.pk = pks[structure.uid]
+        structure._state.adding, structure._state.db = False, connection.alias
     _write_relations(
         [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
     )

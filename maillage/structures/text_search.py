@@ -80,7 +80,23 @@ def terms(text: str, *, with_words: bool = False) -> list[str]:
 
 def document(*parts: str) -> str:
     """The indexed text of several fields, as space-separated terms."""
-    return " ".join(term for part in parts if part for term in terms(part, with_words=True))
+    return " ".join(text for text in (_part_document(part) for part in parts if part) if text)
+
+
+def _part_document(part: str) -> str:
+    if len(part) <= _CACHED_PART_LENGTH:
+        return _short_part_document(part)
+    return " ".join(terms(part, with_words=True))
+
+
+# Vocabulary labels and commune names come back in every structure an import writes: their
+# terms are computed once. Descriptions, longer, are not kept.
+_CACHED_PART_LENGTH = 120
+
+
+@functools.lru_cache(maxsize=50_000)
+def _short_part_document(part: str) -> str:
+    return " ".join(terms(part, with_words=True))
 
 
 def search_documents(
