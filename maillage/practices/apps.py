@@ -20,4 +20,8 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Fiches pratiques")
 
     def ready(self) -> None:
+        from maillage.practices.feeds import register
+
         post_migrate.connect(_after_migrate, sender=self)
+        # Published sheets in the Atom feeds and the e-mail digests (maillage.following).
+        register()
