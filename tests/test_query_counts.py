@@ -32,7 +32,7 @@ from tests.web.builders import build_atlas, load_vocabularies, make_structure
 PINNED = {
     "home": 4,
     "search": 3,
-    "structure page": 13,  # 10, + its practice sheets, + 2 for « Structures similaires »
+    "structure page": 11,  # 10, + its practice sheets (similar structures come after)
     "map page": 7,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     "map data": 2,
     "map selection": 13,

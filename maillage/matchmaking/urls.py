@@ -6,4 +6,5 @@ app_name = "matchmaking"
 
 urlpatterns = [
     path("partenaires/", views.partners, name="partners"),
+    path("structures/<str:key>/similaires/", views.similar, name="similar"),
 ]

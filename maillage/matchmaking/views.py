@@ -1,11 +1,14 @@
 """/partenaires/: the guided partner search. Parses the GET, runs the search, renders."""
 
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from maillage.matchmaking.communes import commune_label
 from maillage.matchmaking.search import WHO, partner_search_parse, partner_search_run
-from maillage.structures.models import Term
+from maillage.matchmaking.selectors import similar_context
+from maillage.structures import selectors
+from maillage.structures.models import Structure, Term
 
 
 @require_safe
@@ -45,3 +48,20 @@ def partners(request):
             "who_problems": search.problem_for("who"),
         },
     )
+
+
+@require_safe
+def similar(request, key):
+    """« Structures similaires » of a structure: its own page without JavaScript, and the
+    block the structure page fetches after it is shown (`?fragment=1`), so ranking the
+    candidates never delays the structure page itself."""
+    try:
+        structure = selectors.structure_get(key=key)
+    except Structure.DoesNotExist as error:
+        raise Http404(key) from error
+    if key != structure.slug:
+        return redirect("matchmaking:similar", key=structure.slug, permanent=True)
+    context = {"structure": structure, **similar_context(structure)}
+    if request.GET.get("fragment"):
+        return render(request, "matchmaking/includes/similar.html", context)
+    return render(request, "matchmaking/similar.html", context)

@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from maillage.matchmaking.selectors import similar_context
 from maillage.structures import selectors
 from maillage.structures.models import Structure
 
@@ -60,8 +59,4 @@ def structure_detail(request, key):
     if key != structure.slug:
         # The stable uid (and any other alias) answers with the canonical slug URL.
         return redirect(structure, permanent=True)
-    return render(
-        request,
-        "web/structure_detail.html",
-        {"structure": structure, **similar_context(structure)},
-    )
+    return render(request, "web/structure_detail.html", {"structure": structure})

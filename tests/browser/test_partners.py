@@ -55,6 +55,13 @@ def test_find_partners_with_the_commune_autocomplete(page, live_server, partners
     results.get_by_role("link", name="Contacter Atelier des mobilités").click()
     expect(page).to_have_url(re.compile(r"/structures/[^/]+/#contact$"))
     expect(page.get_by_role("link", name="Contacter la structure")).to_be_visible()
+    # Its similar structures arrive after the page, in place of the link to their page.
+    similar = page.locator("section.similar-block")
+    expect(similar.get_by_role("heading", name="À proximité")).to_be_visible()
+    expect(similar).to_contain_text("Labo de la Rive")
+    expect(
+        page.get_by_role("link", name=re.compile("Voir les structures similaires"))
+    ).to_have_count(0)
 
 
 def test_unknown_commune_without_javascript_help(page, live_server, partners_atlas, screenshot):

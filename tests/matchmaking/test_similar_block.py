@@ -24,7 +24,17 @@ def test_similar_structures_near_and_far_with_why(client, atlas):
     # Near (≤ 50 km): Pôle Mer et mobilités, in Nantes, shares Mobilité.
     # Far: Énergies Ouest Accélérateur, in Rennes (~100 km), shares the renewable energy
     # theme. The closed and pending structures of Nantes are not suggested.
-    response = client.get(reverse("web:structure_detail", args=["la-fabrique-des-communs"]))
+    page = client.get(reverse("web:structure_detail", args=["la-fabrique-des-communs"]))
+    # The page itself does not wait for the ranking: it links to it, and its script puts
+    # the block in place of the link.
+    placeholder = section(page, 'id="similar-title"')
+    assert 'href="/structures/la-fabrique-des-communs/similaires/"' in placeholder
+    assert "Pôle Mer et mobilités" not in placeholder
+    assertContains(
+        page, 'data-similar="/structures/la-fabrique-des-communs/similaires/?fragment=1"'
+    )
+    response = client.get("/structures/la-fabrique-des-communs/similaires/?fragment=1")
+    assert not response.content.decode().lstrip().startswith("<!DOCTYPE")
     block = section(response, 'id="similar-title"')
     near, far = block.split("Ailleurs en France", 1)
     assert "Pôle Mer et mobilités" in near
@@ -41,7 +51,9 @@ def test_similar_structures_near_and_far_with_why(client, atlas):
 def test_words_of_the_description_alone_find_similar_structures(client, atlas):
     # The Hangar has no theme: its description ("Coworking et atelier partagé…") shares
     # "coworking" and "atelier" with La Fabrique's text, 490 km away.
-    response = client.get(reverse("web:structure_detail", args=["le-hangar-tiers-lieu"]))
+    # Without JavaScript, the page of similar structures.
+    response = client.get(reverse("matchmaking:similar", args=["le-hangar-tiers-lieu"]))
+    assertContains(response, "<h1>Structures similaires à Le Hangar")
     far = section(response, "Ailleurs en France")
     assert "La Fabrique des communs" in far
     assert "Sa description correspond · à 4" in far
@@ -49,10 +61,11 @@ def test_words_of_the_description_alone_find_similar_structures(client, atlas):
 
 def test_a_structure_with_nothing_to_compare_has_no_block(client, atlas, django_assert_num_queries):
     bare = make_structure(name="Fiche vide", commune=atlas["fabrique"].commune)
-    # The page's own queries (its practice sheets included), none for similar structures.
     with django_assert_num_queries(11):
         response = client.get(bare.get_absolute_url())
     assertNotContains(response, "Structures similaires")
+    response = client.get(reverse("matchmaking:similar", args=[bare.slug]))
+    assertContains(response, "Aucune structure semblable pour l'instant.")
 
 
 def test_contact_section_anchor_follows_the_consent_rules(client, atlas):
@@ -69,7 +82,9 @@ def test_contact_section_anchor_follows_the_consent_rules(client, atlas):
 
 def test_in_english(client, atlas, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.get(reverse("web:structure_detail", args=["la-fabrique-des-communs"]))
-    assertContains(response, "Similar structures")
+    page = client.get(reverse("web:structure_detail", args=["la-fabrique-des-communs"]))
+    assertContains(page, "See similar structures, nearby and elsewhere in France")
+    response = client.get(reverse("matchmaking:similar", args=["la-fabrique-des-communs"]))
+    assertContains(response, "Structures similar to La Fabrique des communs")
     assertContains(response, "Elsewhere in France")
     assertContains(response, "Shares the theme Mobility · ")

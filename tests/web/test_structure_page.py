@@ -155,9 +155,8 @@ def test_selector_prefers_a_slug_over_an_equal_uid(atlas, structure_factory, voc
 
 def test_query_count_is_constant(client, atlas, django_assert_num_queries):
     # The structure with its places and source, then one query per list it shows (its
-    # practice sheets included), then « Structures similaires » (candidates, their shared
-    # terms).
-    with django_assert_num_queries(13):
+    # practice sheets included); « Structures similaires » are fetched after the page.
+    with django_assert_num_queries(11):
         client.get(url("la-fabrique-des-communs"))
     with django_assert_num_queries(11):
         client.get(url("le-hangar-tiers-lieu"))
