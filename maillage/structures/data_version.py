@@ -6,7 +6,8 @@ instead of an aggregate over every structure.
 
 The database maintains it, not the application: a trigger on every table the public data
 is read from (structures, their many-to-many links, vocabularies, sources, partners,
-examples, contacts, initiatives, and the territorial referential) replaces the single row of
+examples, contacts, initiatives, the territorial referential, practice sheets and editions)
+replaces the single row of
 `structures_dataversion` with a new random token. So every writer is covered, bulk imports
 and raw SQL included, and the new token becomes visible in the same commit as the data it
 describes (a reader never caches old data under a new token). A rolled-back write leaves the
@@ -45,6 +46,12 @@ WATCHED_TABLES = (
     "referential_department",
     "referential_epci",
     "referential_commune",
+    # Other apps' public data, read by the API (its answers are cached under the version).
+    "practices_practicesheet",
+    "practices_practicesheet_themes",
+    "practices_practicesheet_formats",
+    "practices_practicesheet_structures",
+    "contributions_edition",
 )
 
 _TABLE_DDL = f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, token text NOT NULL)"

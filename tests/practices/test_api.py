@@ -79,3 +79,13 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     }  # fmt: skip
     assert "/api/v1/practices/{slug}" in document["paths"]
     assert "PracticeDetail" in document["components"]["schemas"]
+
+
+def test_a_sheet_published_after_a_read_is_in_the_next_answer(client, sheets):
+    # API answers are kept until the data version changes: publishing a sheet changes it.
+    assert client.get("/api/v1/practices").json()["count"] == 2
+    PracticeSheet.objects.filter(pk=sheets["draft"].pk).update(
+        status=PracticeSheet.Status.PUBLISHED, published_at=sheets["appel"].published_at
+    )
+    assert client.get("/api/v1/practices").json()["count"] == 3
+    assert client.get("/api/v1/practices/brouillon-dapi").status_code == 200
