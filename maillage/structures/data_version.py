@@ -13,8 +13,8 @@ and raw SQL included, and the new token becomes visible in the same commit as th
 describes (a reader never caches old data under a new token). A rolled-back write leaves the
 old token, with the old data.
 
-SQLite: row-level triggers (the only kind it has), an INSERT OR REPLACE of one row per
-written row. PostgreSQL: statement-level triggers, one upsert per statement, so a bulk
+SQLite: row-level triggers (the only kind it has), an UPDATE of the one row per written
+row. PostgreSQL: statement-level triggers, one upsert per statement, so a bulk
 insert of 750,000 link rows costs one.
 Like the full-text triggers, they are put back after every `migrate` (post_migrate): on
 SQLite, a migration that rebuilds a table drops its triggers.
@@ -55,7 +55,10 @@ WATCHED_TABLES = (
 )
 
 _TABLE_DDL = f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, token text NOT NULL)"
-_SQLITE_BUMP = f"INSERT OR REPLACE INTO {TABLE}(id, token) VALUES (1, lower(hex(randomblob(8))));"
+# An UPDATE, not an INSERT OR REPLACE: inside a trigger, the conflict policy of the outer
+# statement (an upsert's, for one) overrides the trigger's own, and the REPLACE would fail.
+_SQLITE_FIRST = f"INSERT OR IGNORE INTO {TABLE}(id, token) VALUES (1, lower(hex(randomblob(8))));"
+_SQLITE_BUMP = f"UPDATE {TABLE} SET token = lower(hex(randomblob(8))) WHERE id = 1;"
 _POSTGRESQL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {_PREFIX}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -80,9 +83,15 @@ def data_version_ensure(connection: BaseDatabaseWrapper) -> None:
         if connection.vendor == "sqlite":
             cursor.execute(_TABLE_DDL)
             # A first token, so that two databases never share "no version yet".
-            cursor.execute(_SQLITE_BUMP.replace("OR REPLACE", "OR IGNORE"))
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            present = {row[0] for row in cursor.fetchall()}
+            cursor.execute(_SQLITE_FIRST)
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            present = set()
+            for name, sql in cursor.fetchall():
+                if name.startswith(_PREFIX) and _SQLITE_BUMP not in sql:
+                    # Written by an earlier version of this module: replaced below.
+                    cursor.execute(f"DROP TRIGGER {name}")
+                else:
+                    present.add(name)
             for table in watched:
                 for event in ("insert", "update", "delete"):
                     name = _trigger_name(table, event)

@@ -55,3 +55,19 @@ def test_reading_changes_nothing(atlas, client):
     client.get("/api/v1/structures")
     list(Structure.objects.all())
     assert data_version() == before
+
+
+def test_an_upsert_changes_the_version(atlas):
+    """The referential loader writes with INSERT … ON CONFLICT DO UPDATE: on SQLite the
+    outer statement's conflict policy governs the trigger's, so the trigger must not rely on
+    one of its own."""
+    commune = atlas["a"].commune
+    region = commune.department.region
+    before = data_version()
+    type(region).objects.bulk_create(
+        [type(region)(code=region.code, name="Région renommée")],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name"],
+    )
+    assert data_version() != before
