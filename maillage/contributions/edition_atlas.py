@@ -16,7 +16,7 @@ from maillage.contributions.editions import edition_document_cached
 from maillage.contributions.models import Edition
 from maillage.referential.models import Commune
 from maillage.structures.filters import StructureFilters
-from maillage.structures.map_data import SCALE, _delta
+from maillage.structures.map_data import SCALE, _delta, _uid_column
 from maillage.structures.text_search import fold
 
 
@@ -84,7 +84,7 @@ def edition_map_payload(edition: Edition) -> dict[str, Any]:
         "scale": SCALE,
         "types": list(types),
         "communes": names,
-        "uid": [row[0] for row in rows],
+        **_uid_column([row[0] for row in rows]),
         "name": [row[1] for row in rows],
         "type": type_column,
         "commune": _delta(commune_column),

@@ -4,19 +4,23 @@ The payload is built once per data version and served from an immutable URL, so 
 any HTTP cache keep it until the data changes. It is columnar and integer-coded so that
 100,000 structures stay well under 2 MB once gzipped:
 
-    {"version": "…", "count": n, "scale": 100000,
+    {"version": "…", "count": n, "scale": 50000,
      "types": ["fablab", …],                       # type slugs, indexed by `type`
      "communes": ["Nantes", …],                    # commune names, indexed by `commune`
-     "uid": […], "name": […],                      # one entry per point
+     "uid_prefix": "mlg-", "uid": "ab12cd34,…",    # the uids, their common prefix apart
+     "name": […],                                  # one entry per point
      "type": […],                                  # index into types
      "commune": […],                               # index into communes, delta-encoded
      "lon": […], "lat": […]}                       # degrees × scale, delta-encoded
 
 Points are ordered by commune (INSEE code), then name: neighbours in the payload are
 neighbours on the ground, so the delta-encoded coordinates are small numbers and the commune
-column is almost all zeros, which is what lets gzip shrink them. (Ordering by name instead
-costs about 0.6 MB more for 100,000 points; the browser sorts the names once, after the map is
-drawn, for the list.)
+column is almost all zeros, which is what lets gzip shrink them. The uids are one string,
+comma-separated, without the prefix they share (a list of quoted strings costs about 30 KB
+more gzipped at 100,000 points; they are random, so they are the largest column after the
+names); a uid holding a comma (none can be imported) turns the column back into a list.
+(Ordering by name instead costs about 0.6 MB more for 100,000 points; the browser sorts the
+names once, after the map is drawn, for the list.)
 
 Filtering stays on the server, where the same `StructureFilters` serve the API and exports:
 `map_selection` answers which points (as a bitset over the payload order) match the filters,
@@ -29,6 +33,7 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -42,7 +47,10 @@ from maillage.structures.filters import StructureFilters
 from maillage.structures.models import Structure, Term
 from maillage.structures.text_search import fold
 
-SCALE = 100_000  # coordinates in units of 1e-5 degree: about a metre
+# Coordinates in units of 2e-5 degree: 2.2 m north-south, 1.5 m east-west in France, finer
+# than a point drawn at the deepest zoom; a unit of 1e-5 degree costs 34 KB more gzipped
+# at 100,000 points. The structure's page and card give its exact coordinates.
+SCALE = 50_000
 _CACHE_SECONDS = 24 * 3600
 
 
@@ -111,7 +119,7 @@ def build_map_payload(version: str) -> tuple[dict, list[int]]:
         "scale": SCALE,
         "types": list(types),
         "communes": commune_names,
-        "uid": [row[1] for row in rows],
+        **_uid_column([row[1] for row in rows]),
         "name": [row[2] for row in rows],
         "type": type_column,
         "commune": _delta(commune_column),
@@ -119,6 +127,16 @@ def build_map_payload(version: str) -> tuple[dict, list[int]]:
         "lat": _delta(lats),
     }
     return payload, [row[0] for row in rows]
+
+
+def _uid_column(uids: list[str]) -> dict:
+    """The uids as one comma-separated string without their common prefix."""
+    if any("," in uid for uid in uids):
+        return {"uid_prefix": "", "uid": uids}
+    prefix = os.path.commonprefix(uids) if uids else ""
+    # Keep at least one character of each uid, so that no entry is empty.
+    prefix = prefix[: min((len(uid) for uid in uids), default=1) - 1] if prefix else ""
+    return {"uid_prefix": prefix, "uid": ",".join(uid[len(prefix) :] for uid in uids)}
 
 
 def _build_and_cache(version: str) -> tuple[MapPayload, list[int]]:

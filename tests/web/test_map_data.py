@@ -40,6 +40,12 @@ def atlas(vocabularies):
     return build_atlas(vocabularies)
 
 
+def uids(payload: dict) -> list[str]:
+    """The uids: one comma-separated string without their common prefix."""
+    rest = payload["uid"].split(",") if payload["count"] else []
+    return [payload["uid_prefix"] + part for part in rest]
+
+
 def decode(payload: dict) -> list[dict]:
     """The payload's points as plain records."""
     points, lon, lat, commune = [], 0, 0, 0
@@ -49,7 +55,7 @@ def decode(payload: dict) -> list[dict]:
         commune += payload["commune"][i]
         points.append(
             {
-                "uid": payload["uid"][i],
+                "uid": uids(payload)[i],
                 "name": payload["name"][i],
                 "type": payload["types"][payload["type"][i]],
                 "commune": payload["communes"][commune],
@@ -80,10 +86,15 @@ def test_payload_holds_every_placed_published_structure(client, atlas):
     fabrique = points["mlg-0001"]
     assert fabrique["type"] == "fablab"
     assert fabrique["commune"] == "Nantes"
-    assert (fabrique["lon"], fabrique["lat"]) == (-1.56342, 47.20631)
+    # To the payload precision: half a unit of 1 / SCALE degree (2e-5°, about two metres).
+    precision = 0.5 / SCALE + 1e-12
+    assert fabrique["lon"] == pytest.approx(-1.56342, abs=precision)
+    assert fabrique["lat"] == pytest.approx(47.20631, abs=precision)
     # Without coordinates of its own, a structure stands at its commune's centre.
     lyon = atlas["hub"].commune
-    assert (points["mlg-0007"]["lon"], points["mlg-0007"]["lat"]) == (lyon.longitude, lyon.latitude)
+    hub = points["mlg-0007"]
+    assert hub["lon"] == pytest.approx(lyon.longitude, abs=precision)
+    assert hub["lat"] == pytest.approx(lyon.latitude, abs=precision)
 
 
 def test_payload_is_cached_for_a_year_and_revalidates_with_its_etag(client, atlas):
@@ -113,10 +124,10 @@ def matched_uids(client, query: str) -> tuple[dict, set[str]]:
     payload = json.loads(gzip.decompress(get_payload(client)[1].content))
     body = client.get(f"/carte/selection/?{query}").json()
     if body["matches"] is None:
-        return body, set(payload["uid"])
+        return body, set(uids(payload))
     bits = base64.b64decode(body["matches"])
-    uids = {uid for i, uid in enumerate(payload["uid"]) if bits[i >> 3] >> (i & 7) & 1}
-    return body, uids
+    matched = {uid for i, uid in enumerate(uids(payload)) if bits[i >> 3] >> (i & 7) & 1}
+    return body, matched
 
 
 def test_selection_names_the_matching_points_with_facet_counts(client, atlas):

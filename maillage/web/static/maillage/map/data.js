@@ -20,12 +20,20 @@ export async function loadPayload(url) {
     c += raw.commune[i];
     commune[i] = c;
   }
+  // The uids come as one comma-separated string without their common prefix (or, from
+  // older payloads, as a list).
+  const uids =
+    typeof raw.uid === "string"
+      ? count
+        ? raw.uid.split(",").map((rest) => (raw.uid_prefix || "") + rest)
+        : []
+      : raw.uid;
   let byUid = null;
   let alphabetical = null;
   return {
     version: raw.version,
     count,
-    uid: raw.uid,
+    uid: uids,
     name: raw.name,
     type: Uint16Array.from(raw.type),
     types: raw.types,
@@ -43,7 +51,7 @@ export async function loadPayload(url) {
       return alphabetical;
     },
     indexOf(uid) {
-      if (!byUid) byUid = new Map(raw.uid.map((value, index) => [value, index]));
+      if (!byUid) byUid = new Map(uids.map((value, index) => [value, index]));
       return byUid.get(uid) ?? -1;
     },
   };
