@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "maillage.api.rate_limit.RateLimitMiddleware",
+    "maillage.api.nul.RejectNulMiddleware",
     "maillage.api.headers.DataHeadersMiddleware",
     "maillage.api.cache.ApiCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

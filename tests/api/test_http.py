@@ -63,3 +63,18 @@ def test_interactive_documentation_is_served_locally(client):
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui" in page
     assert "cdn" not in page.lower()
+
+
+@pytest.mark.parametrize(
+    "url, parameter",
+    [
+        ("/api/v1/territories/communes?department=%C3%A7%00", "department"),
+        ("/api/v1/structures?q=fab%00lab", "q"),
+        ("/api/v1/partners?theme=mobilite&commune=Nan%00tes", "commune"),
+    ],
+)
+def test_a_nul_character_is_a_422_naming_the_parameter(client, atlas, url, parameter):
+    # PostgreSQL cannot compare text holding NUL: without this, a server error.
+    response = client.get(url)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", parameter]
