@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from maillage.referential.models import Region
 from maillage.structures import text_search
+from maillage.structures.data_version import data_version
 from maillage.structures.models import (
     Contact,
     NamedPartner,
@@ -123,6 +125,21 @@ def recent_structures(*, limit: int = 6) -> QuerySet[Structure]:
         .select_related(*_LIST_RELATIONS)
         .order_by("-updated_at", "-id")[:limit]
     )
+
+
+def home_figures(*, recent: int = 6) -> dict:
+    """What the home page shows of the atlas, kept in the cache until the data changes
+    (the data version moves with every committed write)."""
+
+    def compute() -> dict:
+        return {
+            "published_count": published_count(),
+            "type_counts": type_counts(),
+            "region_counts": region_counts(),
+            "recent_structures": list(recent_structures(limit=recent)),
+        }
+
+    return cache.get_or_set(f"home-figures:{data_version()}:{recent}", compute, 3600)
 
 
 def structure_types() -> QuerySet[Term]:

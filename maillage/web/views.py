@@ -15,16 +15,7 @@ MAX_QUERY_LENGTH = 200
 
 @require_safe
 def home(request):
-    return render(
-        request,
-        "web/home.html",
-        {
-            "published_count": selectors.published_count(),
-            "type_counts": selectors.type_counts(),
-            "region_counts": selectors.region_counts(),
-            "recent_structures": selectors.recent_structures(limit=RECENT_STRUCTURES),
-        },
-    )
+    return render(request, "web/home.html", selectors.home_figures(recent=RECENT_STRUCTURES))
 
 
 @require_safe

@@ -1,10 +1,12 @@
 """Home page: counts, links to filtered searches, recent structures, origin of the project."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from maillage.structures import selectors
+from maillage.structures.models import Structure
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +74,19 @@ def test_footer_licences_and_skip_link(client, db):
 
 
 def test_query_count_does_not_grow_with_the_data(client, atlas, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    cache.clear()
+    with django_assert_num_queries(5):  # the data version, then the figures
         client.get(HOME)
+    # Until the data changes, the figures come from the cache.
+    with django_assert_num_queries(1):
+        client.get(HOME)
+
+
+def test_figures_follow_a_change_of_the_data(client, atlas):
+    cache.clear()
+    before = client.get(HOME).context["published_count"]
+    Structure.objects.filter(pk=atlas["fabrique"].pk).update(status=Structure.Status.CLOSED)
+    assert client.get(HOME).context["published_count"] == before - 1
 
 
 def test_recent_structures_limit(atlas):
