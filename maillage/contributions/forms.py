@@ -34,6 +34,18 @@ def _terms(kind: str):
     return Term.objects.filter(kind=kind).order_by("position", "label_fr")
 
 
+def term_checkboxes(kind: str, label, **options) -> TermMultipleChoiceField:
+    """Optional checkboxes over one vocabulary, in its order, read back by slug."""
+    return TermMultipleChoiceField(
+        label=label,
+        queryset=_terms(kind),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        **options,
+    )
+
+
 class HoneypotMixin(forms.Form):
     """A field people never see; bots that fill every field give themselves away."""
 
@@ -91,13 +103,7 @@ class StructureForm(forms.Form):
         to_field_name="slug",
         empty_label=_("Choisissez un type"),
     )
-    secondary_types = TermMultipleChoiceField(
-        label=_("Autres types"),
-        queryset=_terms(Term.Kind.TYPE),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    secondary_types = term_checkboxes(Term.Kind.TYPE, _("Autres types"))
     short_description = forms.CharField(
         label=_("Présentation en une phrase"),
         max_length=300,
@@ -153,34 +159,10 @@ class StructureForm(forms.Form):
         validators=[RegexValidator(r"^\d{14}$", _("Un SIRET a 14 chiffres, sans espace."))],
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    themes = TermMultipleChoiceField(
-        label=_("Thématiques"),
-        queryset=_terms(Term.Kind.THEME),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    formats = TermMultipleChoiceField(
-        label=_("Formats d'activité"),
-        queryset=_terms(Term.Kind.FORMAT),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    audiences = TermMultipleChoiceField(
-        label=_("Publics accompagnés"),
-        queryset=_terms(Term.Kind.ACTOR),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    partner_kinds = TermMultipleChoiceField(
-        label=_("Types de partenaires"),
-        queryset=_terms(Term.Kind.ACTOR),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    themes = term_checkboxes(Term.Kind.THEME, _("Thématiques"))
+    formats = term_checkboxes(Term.Kind.FORMAT, _("Formats d'activité"))
+    audiences = term_checkboxes(Term.Kind.ACTOR, _("Publics accompagnés"))
+    partner_kinds = term_checkboxes(Term.Kind.ACTOR, _("Types de partenaires"))
 
     # Groups of fields, in the page's order, for the template's fieldsets.
     SECTIONS = (

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from maillage.contributions.forms import HoneypotMixin, TermMultipleChoiceField
+from maillage.contributions.forms import HoneypotMixin, term_checkboxes
 from maillage.following.filters import FilterError, FollowFilters
 from maillage.following.models import Subscription
 from maillage.referential.models import Commune, Department, Epci, Region
@@ -44,21 +44,13 @@ class FollowForm(forms.Form):
         max_length=100,
         help_text=_("Code INSEE (5 caractères, ex. 44109) ou nom exact de la commune."),
     )
-    theme = TermMultipleChoiceField(
-        label=_("Thématiques"),
-        queryset=Term.objects.filter(kind=Term.Kind.THEME).order_by("position", "label_fr"),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    theme = term_checkboxes(
+        Term.Kind.THEME,
+        _("Thématiques"),
         help_text=_("Aucune case cochée : toutes les thématiques."),
     )
-    type = TermMultipleChoiceField(
-        label=_("Types de structure"),
-        queryset=Term.objects.filter(kind=Term.Kind.TYPE).order_by("position", "label_fr"),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Aucune case cochée : tous les types."),
+    type = term_checkboxes(
+        Term.Kind.TYPE, _("Types de structure"), help_text=_("Aucune case cochée : tous les types.")
     )
 
     def clean_epci(self) -> Epci | None:

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from maillage.contributions.forms import TermMultipleChoiceField
+from maillage.contributions.forms import term_checkboxes
 from maillage.practices.models import PracticeSheet
 from maillage.practices.services import PracticeValues
 from maillage.structures.models import Structure, Term
@@ -22,10 +22,6 @@ from maillage.structures.selectors import PUBLIC_STATUSES
 
 _PAGE_ADDRESS = re.compile(r"/structures/([^/?#\s]+)/?")
 MAX_STRUCTURE_LINES = 30
-
-
-def _terms(kind: str):
-    return Term.objects.filter(kind=kind).order_by("position", "label_fr")
 
 
 def structure_lines(structures) -> str:
@@ -121,20 +117,8 @@ class PracticeSheetForm(forms.Form):
         help_text=_("Facultatif ; vide si elle continue."),
         error_messages={"invalid": _("Date invalide : écrivez-la AAAA-MM-JJ, ex. 2024-06-30.")},
     )
-    themes = TermMultipleChoiceField(
-        label=_("Thématiques"),
-        queryset=_terms(Term.Kind.THEME),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    formats = TermMultipleChoiceField(
-        label=_("Formats d'activité"),
-        queryset=_terms(Term.Kind.FORMAT),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    themes = term_checkboxes(Term.Kind.THEME, _("Thématiques"))
+    formats = term_checkboxes(Term.Kind.FORMAT, _("Formats d'activité"))
     structures = forms.CharField(
         label=_("Structures liées"),
         widget=forms.Textarea(attrs={"rows": 3}),
