@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "maillage.web.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "maillage.urls"
@@ -215,6 +216,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Public pages are kept for visitors without a session until the data changes
+# (maillage.web.page_cache); MAILLAGE_PAGE_CACHE=0 renders every page afresh.
+MAILLAGE_PAGE_CACHE = os.environ.get("MAILLAGE_PAGE_CACHE", "1") != "0"
 
 # The read API: open to any origin, rate limited per client address.
 CORS_URLS_REGEX = r"^/api/.*$"

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from maillage.referential.loading import referential_load
@@ -36,6 +37,13 @@ def _data_dir_in_tmp(settings, tmp_path):
     # Files a test writes (exports, backups) go to its own folder, never the project's var/.
     settings.DATA_DIR = tmp_path / "var"
     settings.DATA_DIR.mkdir()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Kept pages and answers are keyed by the data version, but a test may change settings
+    # that a page shows: each test starts from an empty cache.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
