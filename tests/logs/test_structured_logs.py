@@ -2,10 +2,13 @@
 contributor or someone logging in typed never reaches them, while the events do."""
 
 import io
+import json
 import logging
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -178,3 +181,40 @@ def test_the_log_format_is_switched_by_environment_variable():
     refused = _log_in_subprocess("xml")
     assert refused.returncode != 0
     assert "MAILLAGE_LOG_FORMAT='xml': expected 'json' or 'text'" in refused.stderr
+
+
+@pytest.mark.slow
+def test_the_server_writes_its_own_messages_in_the_same_format(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "maillage", "serve", "--port", str(port), "--workers", "1"]
+        + ["--no-warmup"],
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'vide.sqlite3'}",
+            "MAILLAGE_LOG_FORMAT": "json",
+        },
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(1)  # the worker's boot message
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    records = [json.loads(line) for line in stderr.splitlines()]  # every line is JSON
+    messages = [r["message"] for r in records if r["logger"] == "gunicorn.error"]
+    assert any(m.startswith("Booting worker") for m in messages), stderr
+    # Its listening address went through the filter that removes addresses.
+    assert f"Listening at: http://[ip]:{port}" in " ".join(messages), stderr
