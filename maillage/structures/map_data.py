@@ -36,6 +36,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import Coalesce
@@ -155,13 +156,15 @@ def _build_and_cache(version: str) -> tuple[MapPayload, list[int]]:
 def map_payload(*, version: str | None = None) -> MapPayload:
     """The payload of the current data, built once per version (kept in Django's cache)."""
     version = version or map_data_version()
-    cached = cache.get(f"map-payload:{version}")
+    cached = cache.get(f"map-payload:{version}") if settings.ANSWER_CACHE else None
     if cached is None:
         cached, _order = _build_and_cache(version)
     return cached
 
 
 def _payload_order(version: str) -> list[int]:
+    # Read from the cache even with ANSWER_CACHE off: it is the index of the payload the
+    # browser already holds (built by its request), not an answer.
     order = cache.get(f"map-order:{version}")
     if order is None:
         _payload, order = _build_and_cache(version)
@@ -193,7 +196,7 @@ def map_selection(*, filters: StructureFilters, version: str | None = None) -> M
     """
     version = version or map_data_version()
     key = "map-selection:" + hashlib.sha256(f"{version}:{filters!r}".encode()).hexdigest()
-    cached = cache.get(key)
+    cached = cache.get(key) if settings.ANSWER_CACHE else None
     if cached is None:
         cached = _selection(filters, version)
         cache.set(key, cached, _CACHE_SECONDS)
@@ -224,7 +227,7 @@ def _selection(filters: StructureFilters, version: str) -> MapSelection:
 def _communes_with_structures(version: str) -> list[tuple]:
     """(folded name, code, name, department code, latitude, longitude, structures), cached."""
     key = f"map-communes:{version}"
-    communes = cache.get(key)
+    communes = cache.get(key) if settings.ANSWER_CACHE else None
     if communes is None:
         rows = (
             Structure.objects.published()
