@@ -114,10 +114,11 @@ class StructureFilters:
             values = getattr(self, facet.parameter)
             if values:
                 conditions &= _vocabulary_condition(facet, values, self.mode(facet.parameter))
+        # The commune's codes copied on the structure (see Structure.region_code).
         if self.region:
-            conditions &= Q(commune__department__region__in=self.region)
+            conditions &= Q(region_code__in=self.region)
         if self.department:
-            conditions &= Q(commune__department__in=self.department)
+            conditions &= Q(department_code__in=self.department)
         if self.epci:
             conditions &= Q(commune__epci__in=self.epci)
         if self.territory:
