@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
-from django.db.models.functions import Coalesce
 
+from maillage.referential.models import Commune
 from maillage.structures import text_search
 from maillage.structures.data_version import data_version
 from maillage.structures.facets import facet_counts
@@ -72,21 +72,31 @@ def _placed_rows() -> list[tuple]:
     """(pk, uid, name, type slug, commune code, commune name, longitude, latitude) in map order.
 
     A structure without coordinates is placed at its commune's centre; one with neither is
-    left off the map (the selection still counts it).
+    left off the map (the selection still counts it). The structures are read without
+    joining their communes (a third of the build at 100,000 structures: two index lookups
+    per structure); the communes are joined here, from one read of their table.
     """
-    rows = (
+    communes = {
+        code: (name, longitude, latitude)
+        for code, name, longitude, latitude in Commune.objects.values_list(
+            "code", "name", "longitude", "latitude"
+        ).order_by()
+    }
+    no_commune = ("", None, None)
+    rows = []
+    for pk, uid, name, type_slug, commune_code, lon, lat in (
         Structure.objects.published()
-        .annotate(
-            lon=Coalesce("longitude", "commune__longitude"),
-            lat=Coalesce("latitude", "commune__latitude"),
-        )
-        .filter(lon__isnull=False, lat__isnull=False)
-        .values_list(
-            "pk", "uid", "name", "main_type__slug", "commune_id", "commune__name", "lon", "lat"
-        )
+        .values_list("pk", "uid", "name", "main_type__slug", "commune_id", "longitude", "latitude")
         .order_by()
-    )
-    return sorted(rows, key=lambda row: (row[4] or "", fold(row[2]), row[0]))
+        .iterator(chunk_size=10_000)
+    ):
+        commune_name, commune_lon, commune_lat = communes.get(commune_code, no_commune)
+        lon = commune_lon if lon is None else lon
+        lat = commune_lat if lat is None else lat
+        if lon is not None and lat is not None:
+            rows.append((pk, uid, name, type_slug, commune_code, commune_name, lon, lat))
+    rows.sort(key=lambda row: (row[4] or "", fold(row[2]), row[0]))
+    return rows
 
 
 def _delta(values: list[int]) -> list[int]:
