@@ -30,15 +30,17 @@ def _base(filters: StructureFilters, parameter: str, queryset: QuerySet, *, own_
     return narrowed.apply(queryset, rank=False).order_by()
 
 
-def _vocabulary_counts(facet, structures: QuerySet) -> dict[str, int]:
-    keys = structures.values("pk")
+def _vocabulary_counts(facet, structures: QuerySet, slugs: dict[int, str]) -> dict[str, int]:
+    """{term slug: structures} of one vocabulary over the filtered structures: the link
+    rows of the filtered ids (read from the facets index), grouped by term."""
     through = getattr(Structure, facet.relation).through
     rows = (
-        through.objects.filter(structure__in=keys)
-        .values_list("term__slug")
-        .annotate(n=Count("structure"))
+        through.objects.filter(structure__in=structures.values("pk"))
+        .values_list("term_id")
+        .annotate(n=Count("structure_id"))
+        .order_by()
     )
-    return dict(rows)
+    return {slugs[term_id]: n for term_id, n in rows}
 
 
 def _secondary_type_counts(structures: QuerySet, slugs: dict[int, str]) -> Counter:
@@ -130,16 +132,14 @@ def facet_counts_and_total(
     wanted = set(only or FACET_PARAMETERS)
     result: dict[str, dict[str, int]] = {}
     total = None
-    slugs: dict[int, str] = {}
-    if "type" in wanted:
-        slugs = dict(Term.objects.filter(kind=Term.Kind.TYPE).values_list("pk", "slug"))
+    slugs = dict(Term.objects.values_list("pk", "slug").order_by())
     for facet in VOCABULARY_FACETS:
         if facet.parameter not in wanted or facet.parameter == "type":
             continue
         structures = _base(
             filters, facet.parameter, queryset, own_mode=filters.mode(facet.parameter)
         )
-        result[facet.parameter] = _vocabulary_counts(facet, structures)
+        result[facet.parameter] = _vocabulary_counts(facet, structures, slugs)
     # Facets whose base filters are the same are counted together.
     groups: dict[StructureFilters, list[str]] = {}
     for parameter in _COLUMN_FACETS:

@@ -222,7 +222,8 @@ class Structure(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "main_type"]),
-            # Facet counts: the columns they group by, reached from (status, id), so that
+            # Facet counts: the columns they group by (the commune for the EPCI kind and
+            # the commune's size), reached from (status, id), so that
             # counting the structures of a filter (a list of ids) reads this narrow index
             # instead of the wide rows (BENCHMARKS.md, "Uncached answers at 100,000").
             models.Index(
@@ -233,9 +234,13 @@ class Structure(models.Model):
                     "region_code",
                     "department_code",
                     "last_verified_at",
+                    "commune",
                 ],
                 name="structure_facets_idx",
             ),
+            # Full-text search: the status and the ranking column of each match, without
+            # reading its wide row (maillage.structures.text_search.search).
+            models.Index(fields=["status", "id", "search_name"], name="structure_search_idx"),
         ]
 
     def __str__(self) -> str:

@@ -45,8 +45,13 @@ class Migration(migrations.Migration):
                     "region_code",
                     "department_code",
                     "last_verified_at",
+                    "commune",
                 ],
                 name="structure_facets_idx",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="structure",
+            index=models.Index(fields=["status", "id", "search_name"], name="structure_search_idx"),
         ),
     ]
