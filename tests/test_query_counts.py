@@ -35,11 +35,11 @@ PINNED = {
     "structure page": 11,  # 10, + its practice sheets (similar structures come after)
     "map page": 7,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     "map data": 3,  # +1: the communes, read once instead of joined to each structure
-    "map selection": 14,  # (the request that builds the payload, see "map data")
+    "map selection": 13,  # (the request that builds the payload, see "map data")
     "api list": 10,
     "api detail": 12,
-    "api facets": 15,
-    "api facets, two": 8,
+    "api facets": 14,
+    "api facets, two": 7,
     "api vocabularies": 3,
     "api regions": 5,
     "api departments": 5,

@@ -132,7 +132,10 @@ def facet_counts_and_total(
     wanted = set(only or FACET_PARAMETERS)
     result: dict[str, dict[str, int]] = {}
     total = None
-    slugs = dict(Term.objects.values_list("pk", "slug").order_by())
+    # The terms' keys as read by StructureFilters.parse, or read here.
+    slugs = {pk: slug for (_kind, slug), pk in filters.term_ids.items()} or dict(
+        Term.objects.values_list("pk", "slug").order_by()
+    )
     for facet in VOCABULARY_FACETS:
         if facet.parameter not in wanted or facet.parameter == "type":
             continue
