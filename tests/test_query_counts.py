@@ -38,7 +38,7 @@ PINNED = {
     "map selection": 13,  # (the request that builds the payload, see "map data")
     "api list": 10,
     "api detail": 12,
-    "api facets": 14,
+    "api facets": 15,  # an unfiltered vocabulary: all its links less the unpublished ones
     "api facets, two": 7,
     "api vocabularies": 3,
     "api regions": 5,

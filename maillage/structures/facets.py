@@ -30,17 +30,28 @@ def _base(filters: StructureFilters, parameter: str, queryset: QuerySet, *, own_
     return narrowed.apply(queryset, rank=False).order_by()
 
 
-def _vocabulary_counts(facet, structures: QuerySet, slugs: dict[int, str]) -> dict[str, int]:
+def _vocabulary_counts(
+    facet, structures: QuerySet, slugs: dict[int, str], *, others: QuerySet | None = None
+) -> dict[str, int]:
     """{term slug: structures} of one vocabulary over the filtered structures: the link
-    rows of the filtered ids (read from the facets index), grouped by term."""
+    rows of the filtered ids (read from the facets index), grouped by term.
+
+    others: the structures that are not among them, when they are few (the unpublished
+    ones, for an unfiltered count): the counts are then every link row grouped by term (the
+    (term, structure) index read in order, no lookup) less those of the others, instead of
+    looking each of 200,000 link rows up in the list of 100,000 published structures.
+    """
     through = getattr(Structure, facet.relation).through
-    rows = (
-        through.objects.filter(structure__in=structures.values("pk"))
-        .values_list("term_id")
-        .annotate(n=Count("structure_id"))
-        .order_by()
-    )
-    return {slugs[term_id]: n for term_id, n in rows}
+
+    def grouped(links) -> Counter:
+        rows = links.values_list("term_id").annotate(n=Count("structure_id")).order_by()
+        return Counter({slugs[term_id]: n for term_id, n in rows})
+
+    if others is None:
+        return dict(grouped(through.objects.filter(structure__in=structures.values("pk"))))
+    counts = grouped(through.objects.all())
+    counts.subtract(grouped(through.objects.filter(structure__in=others.values("pk"))))
+    return {slug: n for slug, n in counts.items() if n > 0}
 
 
 def _secondary_type_counts(structures: QuerySet, slugs: dict[int, str]) -> Counter:
@@ -60,6 +71,14 @@ def _secondary_type_counts(structures: QuerySet, slugs: dict[int, str]) -> Count
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return Counter({slugs[term_id]: n for term_id, n in cursor.fetchall()})
+
+
+def _unpublished(queryset: QuerySet) -> QuerySet | None:
+    """The structures outside queryset when it is every published one (they are few),
+    None for another queryset."""
+    if str(queryset.query) != str(Structure.objects.published().query):
+        return None
+    return Structure.objects.exclude(status=Structure.Status.PUBLISHED)
 
 
 # Facets whose value is a column of the structure, all held by the index
@@ -139,10 +158,11 @@ def facet_counts_and_total(
     for facet in VOCABULARY_FACETS:
         if facet.parameter not in wanted or facet.parameter == "type":
             continue
-        structures = _base(
-            filters, facet.parameter, queryset, own_mode=filters.mode(facet.parameter)
-        )
-        result[facet.parameter] = _vocabulary_counts(facet, structures, slugs)
+        own_mode = filters.mode(facet.parameter)
+        narrowed = filters if own_mode == "and" else filters.without(facet.parameter)
+        structures = narrowed.apply(queryset, rank=False).order_by()
+        others = _unpublished(queryset) if narrowed.is_empty() else None
+        result[facet.parameter] = _vocabulary_counts(facet, structures, slugs, others=others)
     # Facets whose base filters are the same are counted together.
     groups: dict[StructureFilters, list[str]] = {}
     for parameter in _COLUMN_FACETS:
