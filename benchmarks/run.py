@@ -15,6 +15,12 @@ Results: a table on stdout and benchmarks/results/<date>.json (git-ignored).
 Settings that differ from a default start, both for a fair load test: the API's rate limit
 per client address is raised (MAILLAGE_API_RATE_LIMIT), or wrk would measure 429 answers; the
 import's file size limit is raised for the 90 MB CSV (MAILLAGE_IMPORT_MAX_BYTES).
+
+Answers are kept under the data version (maillage/api/cache.py, the map's payload and
+selections), and the benchmark repeats its URLs: by default most figures are those of a
+cached answer. --no-answer-cache starts the server with MAILLAGE_ANSWER_CACHE=0, so every
+request computes its answer (the first request after a data change); --answer-cache both
+measures the HTTP figures twice, cached then uncached (keys suffixed "_uncached").
 """
 
 from __future__ import annotations
@@ -206,9 +212,19 @@ def loaded_sample(url: str) -> list:
 
 
 def measure_endpoints(url: str, sample: list, args) -> dict:
-    """Every HTTP figure of Maillage serving the database at url (already loaded)."""
-    server, base = map_bench.start_maillage(url, workers=WORKERS, extra_env=SERVER_ENV)
-    figures: dict = {}
+    """Every HTTP figure of Maillage serving the database at url (already loaded); with
+    --answer-cache both, the figures without the answer cache follow, suffixed _uncached."""
+    if args.answer_cache != "both":
+        return _measure_endpoints(url, sample, args, cached=args.answer_cache == "on")
+    figures = _measure_endpoints(url, sample, args, cached=True)
+    uncached = _measure_endpoints(url, sample, args, cached=False)
+    return {**figures, **{f"{key}_uncached": value for key, value in uncached.items()}}
+
+
+def _measure_endpoints(url: str, sample: list, args, *, cached: bool) -> dict:
+    env = {**SERVER_ENV, "MAILLAGE_ANSWER_CACHE": "1" if cached else "0"}
+    server, base = map_bench.start_maillage(url, workers=WORKERS, extra_env=env)
+    figures: dict = {"answer_cache": cached, "load_average": os.getloadavg()}
     try:
         client = Client(base)
         # The map: the page names the current data version.
@@ -228,6 +244,12 @@ def measure_endpoints(url: str, sample: list, args) -> dict:
         figures["search_ms"] = median_ms(
             client,
             [f"/api/v1/structures?q={quote(query)}&limit=20" for query in SEARCHES],
+            args.runs,
+            args.warmup,
+        )
+        figures["selection_ms"] = median_ms(
+            client,
+            [f"/carte/selection/?theme={theme}" for theme in THEMES],
             args.runs,
             args.warmup,
         )
@@ -363,6 +385,7 @@ MEASURES = (
     ("map_ms", "map data response, warm", "ms", 20, True),
     ("facets_ms", "facets type + region under a theme filter", "ms", 10, True),
     ("search_ms", "full-text search (stemming, prefix), 20 results", "ms", 5, True),
+    ("selection_ms", "map selection (/carte/selection/) under a theme filter", "ms", None, True),
     ("page_ms", "a structure's page (HTML)", "ms", 20, True),
     ("detail_ms", "a structure's API detail (JSON)", "ms", None, True),
     ("rps", "API detail, requests/s (wrk, 16 connections)", "req/s", None, False),
@@ -410,6 +433,15 @@ def table(results: dict) -> str:
             row.append(shown(unit_key, datasette.get(key)))
             row += [ratio(key, by_system[name].get(key), datasette.get(key)) for name in systems]
             lines.append("| " + " | ".join(row) + " |")
+            uncached = f"{key}_uncached"
+            if any(uncached in by_system[name] for name in systems):
+                row = [f"{label}, answer cache off", unit, target_text]
+                row += [shown(unit_key, by_system[name].get(uncached)) for name in systems]
+                row += ["—"] + [
+                    ratio(key, by_system[name].get(uncached), datasette.get(key))
+                    for name in systems
+                ]
+                lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
@@ -444,6 +476,20 @@ def main() -> int:
     parser.add_argument("--browser-runs", type=int, default=4, help="visits (first is cold)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument(
+        "--answer-cache",
+        choices=["on", "off", "both"],
+        default="on",
+        help="serve answers kept under the data version (on, the product's default), compute "
+        "every answer (off: the first request after a data change), or measure both",
+    )
+    parser.add_argument(
+        "--no-answer-cache",
+        dest="answer_cache",
+        action="store_const",
+        const="off",
+        help="the same as --answer-cache off",
+    )
     parser.add_argument(
         "--database-url",
         action="append",

@@ -36,12 +36,12 @@ PINNED = {
     "search": 4,
     "structure page": 12,  # 11, + its practice sheets (similar structures come after)
     "map page": 8,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
-    "map data": 2,
-    "map selection": 14,
+    "map data": 3,  # +1: the communes, read once instead of joined to each structure
+    "map selection": 14,  # (the request that builds the payload, see "map data")
     "api list": 10,
     "api detail": 12,
-    "api facets": 16,
-    "api facets, two": 9,
+    "api facets": 15,  # an unfiltered vocabulary: all its links less the unpublished ones
+    "api facets, two": 7,
     "api vocabularies": 3,
     "api regions": 5,
     "api departments": 5,

@@ -18,7 +18,7 @@ from maillage.exports.serialize import export_queryset, nested_object, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
 from maillage.referential.models import Commune, Department, Epci, Region
-from maillage.structures.facets import facet_counts
+from maillage.structures.facets import facet_counts_and_total
 from maillage.structures.filters import StructureFilters
 from maillage.structures.models import ResilienceInitiative, Structure, Term
 from maillage.structures.pagination import InvalidCursor, paginate
@@ -152,7 +152,7 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
     filters = _filters(request)
     published = Structure.objects.published()
     only = tuple(dict.fromkeys(query.facet or ()))
-    counts = facet_counts(filters=filters, queryset=published, only=only)
+    counts, total = facet_counts_and_total(filters=filters, queryset=published, only=only)
     labels = {(term.kind, term.slug): term for term in Term.objects.all()}
     kinds = {
         "type": "type",
@@ -185,7 +185,7 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
         return names.get((parameter, value), (value, value))
 
     return {
-        "count": filters.apply(published, rank=False).count(),
+        "count": total if total is not None else filters.apply(published, rank=False).count(),
         "licence": settings.DATA_LICENCE,
         "facets": {
             parameter: [

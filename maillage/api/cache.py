@@ -5,7 +5,8 @@ Every read of the API is a function of the request and of the data, and the data
 answer is kept in the cache under the version, the host, the full path with its query
 string and the language, and served again until the data changes. Nothing is ever stale:
 the first request after a write computes its answer again. The rate limiter and the data
-headers run outside this cache, so they still apply to every request.
+headers run outside this cache, so they still apply to every request. With the setting
+ANSWER_CACHE off (benchmarks of the first request), nothing is kept or served.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class ApiCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _cacheable(request):
+        if not settings.ANSWER_CACHE or not _cacheable(request):
             return self.get_response(request)
         language = get_language_from_request(request)
         key = (

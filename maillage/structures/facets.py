@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
-from maillage.referential.models import Commune, Department, Epci
+from maillage.referential.models import Commune, Epci
 from maillage.structures.filters import VOCABULARY_FACETS, StructureFilters
-from maillage.structures.models import ResilienceInitiative, Structure
+from maillage.structures.models import ResilienceInitiative, Structure, Term
 
 # Location facets: parameter → lookup from Structure.
 LOCATION_FACETS = {
-    "region": "commune__department__region",
-    "department": "commune__department",
+    "region": "region_code",
+    "department": "department_code",
     "territory": "commune__epci__kind",
     "size": "commune__size_class",
 }
@@ -30,26 +30,92 @@ def _base(filters: StructureFilters, parameter: str, queryset: QuerySet, *, own_
     return narrowed.apply(queryset, rank=False).order_by()
 
 
-def _vocabulary_counts(facet, structures: QuerySet) -> dict[str, int]:
-    keys = structures.values("pk")
-    if facet.parameter != "type":
-        through = getattr(Structure, facet.relation).through
-        rows = (
-            through.objects.filter(structure__in=keys)
-            .values_list("term__slug")
-            .annotate(n=Count("structure"))
-        )
-        return dict(rows)
-    # A structure counts once per type, whether main or secondary.
-    counts = Counter(dict(structures.values_list("main_type__slug").annotate(n=Count("pk"))))
-    secondary = (
-        Structure.secondary_types.through.objects.filter(structure__in=keys)
-        .exclude(term_id=F("structure__main_type_id"))
-        .values_list("term__slug")
-        .annotate(n=Count("structure"))
+def _vocabulary_counts(
+    facet, structures: QuerySet, slugs: dict[int, str], *, others: QuerySet | None = None
+) -> dict[str, int]:
+    """{term slug: structures} of one vocabulary over the filtered structures: the link
+    rows of the filtered ids (read from the facets index), grouped by term.
+
+    others: the structures that are not among them, when they are few (the unpublished
+    ones, for an unfiltered count): the counts are then every link row grouped by term (the
+    (term, structure) index read in order, no lookup) less those of the others, instead of
+    looking each of 200,000 link rows up in the list of 100,000 published structures.
+    """
+    through = getattr(Structure, facet.relation).through
+
+    def grouped(links) -> Counter:
+        rows = links.values_list("term_id").annotate(n=Count("structure_id")).order_by()
+        return Counter({slugs[term_id]: n for term_id, n in rows})
+
+    if others is None:
+        return dict(grouped(through.objects.filter(structure__in=structures.values("pk"))))
+    counts = grouped(through.objects.all())
+    counts.subtract(grouped(through.objects.filter(structure__in=others.values("pk"))))
+    return {slug: n for slug, n in counts.items() if n > 0}
+
+
+def _secondary_type_counts(structures: QuerySet, slugs: dict[int, str]) -> Counter:
+    """{type slug: structures} of the secondary types that are not the main one.
+
+    The filtered structures drive the join (one probe of the link table's structure index
+    each); `link.structure_id IN (filtered structures)` made SQLite materialise the filter's
+    ids twice and read every structure's wide row for its main type."""
+    inner, params = structures.values("pk", "main_type_id").query.sql_with_params()
+    through = Structure.secondary_types.through._meta.db_table
+    # Table names come from the models; values are params.
+    sql = (
+        f"SELECT link.term_id, COUNT(*) FROM ({inner}) filtered "  # noqa: S608
+        f"JOIN {through} link ON link.structure_id = filtered.pk "
+        "WHERE link.term_id <> filtered.main_type_id GROUP BY link.term_id"
     )
-    counts.update(dict(secondary))
-    return dict(counts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return Counter({slugs[term_id]: n for term_id, n in cursor.fetchall()})
+
+
+def _unpublished(queryset: QuerySet) -> QuerySet | None:
+    """The structures outside queryset when it is every published one (they are few),
+    None for another queryset."""
+    if str(queryset.query) != str(Structure.objects.published().query):
+        return None
+    return Structure.objects.exclude(status=Structure.Status.PUBLISHED)
+
+
+# Facets whose value is a column of the structure, all held by the index
+# structure_facets_idx: those counted over the same filters are counted by one query
+# grouped by their columns, which reads each matching structure once from that index.
+_COLUMN_FACETS = {
+    "type": "main_type_id",
+    "region": "region_code",
+    "department": "department_code",
+    "verified": "_verified",
+}
+_VERIFIED = Case(When(last_verified_at__isnull=True, then=Value(0)), default=Value(1))
+
+
+def _column_counts(
+    structures: QuerySet, parameters: list[str], slugs: dict[int, str]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """({parameter: {value: count}}, number of structures) in one grouped query."""
+    columns = [_COLUMN_FACETS[parameter] for parameter in parameters]
+    if "verified" in parameters:
+        structures = structures.annotate(_verified=_VERIFIED)
+    rows = structures.values_list(*columns).annotate(n=Count("pk")).order_by()
+    counts: dict[str, Counter] = {parameter: Counter() for parameter in parameters}
+    total = 0
+    for *values, n in rows:
+        total += n
+        for parameter, value in zip(parameters, values, strict=True):
+            if parameter == "type":
+                counts[parameter][slugs[value]] += n
+            elif parameter == "verified":
+                counts[parameter]["yes" if value else "no"] += n
+            elif value:  # a structure without a commune has no region nor department
+                counts[parameter][value] += n
+    result = {parameter: dict(counter) for parameter, counter in counts.items()}
+    if "verified" in result:
+        result["verified"] = {"yes": counts["verified"]["yes"], "no": counts["verified"]["no"]}
+    return result, total
 
 
 FACET_PARAMETERS = (
@@ -65,24 +131,58 @@ def facet_counts(
 ) -> dict[str, dict[str, int]]:
     """For each filter parameter, {value: number of structures} under the other filters.
 
-    only: the parameters to count (all of FACET_PARAMETERS when empty). Each facet is one
-    grouped query over the filtered structures (two for types: main and secondary); the
-    location facets counted over the same structures share one query, grouped by commune
-    first and joined to the referential after, so the join reads one row per commune
-    rather than one per structure.
+    only: the parameters to count (all of FACET_PARAMETERS when empty).
+    """
+    return facet_counts_and_total(filters=filters, queryset=queryset, only=only)[0]
+
+
+def facet_counts_and_total(
+    *, filters: StructureFilters, queryset: QuerySet, only: tuple[str, ...] = ()
+) -> tuple[dict[str, dict[str, int]], int | None]:
+    """facet_counts, and the number of structures matching every filter when a query of the
+    counts gave it on the way (None otherwise).
+
+    Facets counted over the same structures share their query: the column facets (main
+    type, region, department, verification) one query grouped by those columns, the
+    commune facets (EPCI kind, size) one query grouped by commune then joined to the
+    referential (one join per commune rather than per structure). Each other vocabulary
+    is one grouped query over its link table; secondary types one more for types.
     """
     wanted = set(only or FACET_PARAMETERS)
     result: dict[str, dict[str, int]] = {}
+    total = None
+    # The terms' keys as read by StructureFilters.parse, or read here.
+    slugs = {pk: slug for (_kind, slug), pk in filters.term_ids.items()} or dict(
+        Term.objects.values_list("pk", "slug").order_by()
+    )
     for facet in VOCABULARY_FACETS:
-        if facet.parameter not in wanted:
+        if facet.parameter not in wanted or facet.parameter == "type":
             continue
-        structures = _base(
-            filters, facet.parameter, queryset, own_mode=filters.mode(facet.parameter)
-        )
-        result[facet.parameter] = _vocabulary_counts(facet, structures)
-    # Location facets whose base filters are the same are counted together.
+        own_mode = filters.mode(facet.parameter)
+        narrowed = filters if own_mode == "and" else filters.without(facet.parameter)
+        structures = narrowed.apply(queryset, rank=False).order_by()
+        others = _unpublished(queryset) if narrowed.is_empty() else None
+        result[facet.parameter] = _vocabulary_counts(facet, structures, slugs, others=others)
+    # Facets whose base filters are the same are counted together.
     groups: dict[StructureFilters, list[str]] = {}
-    for parameter in LOCATION_FACETS:
+    for parameter in _COLUMN_FACETS:
+        if parameter in wanted:
+            own_mode = filters.mode(parameter) if parameter == "type" else "or"
+            narrowed = filters if own_mode == "and" else filters.without(parameter)
+            groups.setdefault(narrowed, []).append(parameter)
+    for narrowed, parameters in groups.items():
+        structures = narrowed.apply(queryset, rank=False).order_by()
+        counts, group_total = _column_counts(structures, parameters, slugs)
+        result.update(counts)
+        if narrowed == filters:
+            total = group_total
+        if "type" in parameters:
+            # A structure counts once per type, whether main or secondary.
+            result["type"] = dict(
+                Counter(result["type"]) + _secondary_type_counts(structures, slugs)
+            )
+    groups = {}
+    for parameter in ("territory", "size"):
         if parameter in wanted:
             groups.setdefault(filters.without(parameter), []).append(parameter)
     for narrowed, parameters in groups.items():
@@ -93,19 +193,13 @@ def facet_counts(
         structures = _base(filters, "resilience", queryset, own_mode="or")
         counts = structures.aggregate(total=Count("pk"), yes=Count("pk", filter=Q(resilient)))
         result["resilience"] = {"yes": counts["yes"], "no": counts["total"] - counts["yes"]}
-    if "verified" in wanted:
-        structures = _base(filters, "verified", queryset, own_mode="or")
-        counts = structures.aggregate(
-            total=Count("pk"), yes=Count("pk", filter=Q(last_verified_at__isnull=False))
-        )
-        result["verified"] = {"yes": counts["yes"], "no": counts["total"] - counts["yes"]}
-    return result
+    return {
+        parameter: result[parameter] for parameter in FACET_PARAMETERS if parameter in result
+    }, total
 
 
-# Each location facet's value, from the joined row (commune, department, EPCI).
+# Each commune facet's value, from the joined row (commune, EPCI).
 _LOCATION_COLUMNS = {
-    "region": "department.region_id",
-    "department": "commune.department_id",
     "territory": "epci.kind",
     "size": "commune.size_class",
 }
@@ -113,7 +207,7 @@ _LOCATION_COLUMNS = {
 
 def _location_counts(structures: QuerySet, parameters: list[str]) -> dict[str, dict[str, int]]:
     """{parameter: {value: count}} for location facets over the same structures, in one query:
-    structures grouped by commune, then each commune's row joined to its department and EPCI."""
+    structures grouped by commune, then each commune's row joined to its EPCI."""
     # Structures without a commune form a group that the join below leaves out.
     grouped = structures.values("commune_id").annotate(n=Count("pk"))
     inner, params = grouped.query.sql_with_params()
@@ -122,7 +216,6 @@ def _location_counts(structures: QuerySet, parameters: list[str]) -> dict[str, d
     sql = (
         f"SELECT {columns}, per_commune.n FROM ({inner}) per_commune "  # noqa: S608
         f"JOIN {Commune._meta.db_table} commune ON commune.code = per_commune.commune_id "
-        f"JOIN {Department._meta.db_table} department ON department.code = commune.department_id "
         f"LEFT JOIN {Epci._meta.db_table} epci ON epci.code = commune.epci_id"
     )
     counts: dict[str, Counter] = {parameter: Counter() for parameter in parameters}

@@ -77,6 +77,11 @@ class StructureFilters:
     near: tuple[float, float] | None = None  # latitude, longitude
     radius_km: float | None = None
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    # (kind, slug) → primary key of the vocabularies' terms, read by parse(): the filters
+    # then name their terms by key, which PostgreSQL's statistics of the link tables know
+    # (a join to the terms by slug made it expect a third of the rows and pick a nested
+    # loop over 13,000 structures instead of a merge join; BENCHMARKS.md).
+    term_ids: Mapping = field(default_factory=dict, compare=False, repr=False)
 
     # -- parsing -------------------------------------------------------------------------
 
@@ -90,7 +95,7 @@ class StructureFilters:
         return all(
             getattr(self, f.name) in ((), None, "")
             for f in fields(self)
-            if f.name not in {"problems", "modes"}
+            if f.name not in {"problems", "modes", "term_ids"}
         )
 
     def mode(self, parameter: str) -> str:
@@ -113,11 +118,18 @@ class StructureFilters:
         for facet in VOCABULARY_FACETS:
             values = getattr(self, facet.parameter)
             if values:
-                conditions &= _vocabulary_condition(facet, values, self.mode(facet.parameter))
+                ids = [self.term_ids.get((facet.kind, value)) for value in values]
+                conditions &= _vocabulary_condition(
+                    facet,
+                    values,
+                    self.mode(facet.parameter),
+                    ids=None if None in ids else ids,
+                )
+        # The commune's codes copied on the structure (see Structure.region_code).
         if self.region:
-            conditions &= Q(commune__department__region__in=self.region)
+            conditions &= Q(region_code__in=self.region)
         if self.department:
-            conditions &= Q(commune__department__in=self.department)
+            conditions &= Q(department_code__in=self.department)
         if self.epci:
             conditions &= Q(commune__epci__in=self.epci)
         if self.territory:
@@ -178,25 +190,37 @@ class StructureFilters:
         return params
 
 
-def _linked(through, slugs) -> Q:
+def _linked(through, slugs, ids=None) -> Q:
     """Structures linked to one of the terms: `id IN (SELECT structure_id …)`.
 
     Not a correlated EXISTS: that is evaluated once per structure (100,000 index probes on
     SQLite), where the IN list is read once from the terms' side and drives the lookups.
+    The terms by primary key when known (ids), by slug otherwise.
     """
-    return Q(pk__in=through.objects.filter(term__slug__in=slugs).values("structure_id"))
+    links = (
+        through.objects.filter(term_id__in=ids)
+        if ids
+        else through.objects.filter(term__slug__in=slugs)
+    )
+    return Q(pk__in=links.values("structure_id"))
 
 
-def _vocabulary_condition(facet: VocabularyFacet, values: tuple[str, ...], mode: str) -> Q:
+def _vocabulary_condition(
+    facet: VocabularyFacet, values: tuple[str, ...], mode: str, *, ids=None
+) -> Q:
+    by_slug = dict(zip(values, ids, strict=True)) if ids else {}
     if facet.parameter == "type":
         # The main type or any secondary type.
         def one(slugs):
-            return Q(main_type__slug__in=slugs) | _linked(Structure.secondary_types.through, slugs)
+            keys = [by_slug[slug] for slug in slugs] if by_slug else None
+            main = Q(main_type_id__in=keys) if keys else Q(main_type__slug__in=slugs)
+            return main | _linked(Structure.secondary_types.through, slugs, keys)
     else:
         through = getattr(Structure, facet.relation).through
 
         def one(slugs):
-            return _linked(through, slugs)
+            keys = [by_slug[slug] for slug in slugs] if by_slug else None
+            return _linked(through, slugs, keys)
 
     if mode == "and":
         condition = Q()
@@ -255,7 +279,10 @@ class _Parser:
 
     def parse(self) -> StructureFilters:
         result: dict = {"q": self.single("q")[:200]}
-        known_terms = _known_terms()
+        term_ids = _term_ids()
+        known_terms: dict[str, set[str]] = {}
+        for kind, slug in term_ids:
+            known_terms.setdefault(kind, set()).add(slug)
         modes = []
         for facet in VOCABULARY_FACETS:
             accepted = known_terms.get(facet.kind, set())
@@ -287,7 +314,7 @@ class _Parser:
         result["updated_since"] = self.date("updated_since")
         result["bbox"] = self.bbox()
         result["near"], result["radius_km"] = self.near()
-        return StructureFilters(**result, problems=tuple(self.problems))
+        return StructureFilters(**result, problems=tuple(self.problems), term_ids=term_ids)
 
     def codes(self, name: str, shortest: int, longest: int) -> tuple[str, ...]:
         kept = []
@@ -395,11 +422,9 @@ class _Parser:
         return (latitude, longitude), radius
 
 
-def _known_terms() -> dict[str, set[str]]:
-    known: dict[str, set[str]] = {}
-    for kind, slug in Term.objects.values_list("kind", "slug"):
-        known.setdefault(kind, set()).add(slug)
-    return known
+def _term_ids() -> dict[tuple[str, str], int]:
+    """(kind, slug) → primary key of every term of the vocabularies (one query)."""
+    return {(kind, slug): pk for pk, kind, slug in Term.objects.values_list("pk", "kind", "slug")}
 
 
 # Parameters the filters understand; the API documentation and the map use this list.

@@ -67,6 +67,18 @@ class Source(models.Model):
         return self.name
 
 
+def commune_territory(code: str | None) -> tuple[str, str]:
+    """(department code, region code) of a commune, ("", "") for none or an unknown one."""
+    if not code:
+        return "", ""
+    row = (
+        Commune.objects.filter(code=code)
+        .values_list("department_id", "department__region_id")
+        .first()
+    )
+    return (row[0] or "", row[1] or "") if row else ("", "")
+
+
 class StructureQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Structure.Status.PUBLISHED)
@@ -121,6 +133,12 @@ class Structure(models.Model):
         related_name="structures",
         verbose_name=_("commune"),
     )
+    # The commune's department and region, copied on every write (save() below, and the bulk
+    # writes of maillage.structures.services), so that territory filters and facet counts read
+    # the structure's row (and the facets index below) instead of joining the referential
+    # for each structure.
+    department_code = models.CharField(max_length=3, blank=True, editable=False)
+    region_code = models.CharField(max_length=3, blank=True, editable=False)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     geo_precision = models.CharField(
@@ -202,13 +220,53 @@ class Structure(models.Model):
                 name="unique_source_record",
             )
         ]
-        indexes = [models.Index(fields=["status", "main_type"])]
+        indexes = [
+            models.Index(fields=["status", "main_type"]),
+            # Facet counts: the columns they group by (the commune for the EPCI kind and
+            # the commune's size), reached from (status, id), so that
+            # counting the structures of a filter (a list of ids) reads this narrow index
+            # instead of the wide rows (BENCHMARKS.md, "Uncached answers at 100,000").
+            models.Index(
+                fields=[
+                    "status",
+                    "id",
+                    "main_type",
+                    "region_code",
+                    "department_code",
+                    "last_verified_at",
+                    "commune",
+                ],
+                name="structure_facets_idx",
+            ),
+            # Full-text search: the status and the ranking column of each match, without
+            # reading its wide row (maillage.structures.text_search.search).
+            models.Index(fields=["status", "id", "search_name"], name="structure_search_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Save, with the department and region codes of the commune when it changed."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not {"commune", "commune_id"} & set(update_fields):
+            return super().save(*args, **kwargs)
+        if self.commune_id != getattr(self, "_territory_of", object()):
+            self.department_code, self.region_code = commune_territory(self.commune_id)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "department_code", "region_code"}
+        super().save(*args, **kwargs)
+        self._territory_of = self.commune_id
+        return None
+
     def get_absolute_url(self) -> str:
         return reverse("web:structure_detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._territory_of = instance.__dict__.get("commune_id")
+        return instance
 
     @property
     def is_verified(self) -> bool:

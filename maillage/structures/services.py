@@ -294,6 +294,18 @@ class _Keys:
     def term(self, kind: str, slug: str) -> int | None:
         return self.terms.get((kind, slug)) if slug else None
 
+    def territory(self, commune_code: str | None) -> tuple[str, str]:
+        """(department code, region code) of a commune of the write (Structure's copies)."""
+        if not hasattr(self, "_territories"):
+            # One query for the write, for the communes it names (those of commune_names).
+            self._territories = {
+                code: (department or "", region or "")
+                for code, department, region in Commune.objects.filter(
+                    code__in=list(self.commune_names)
+                ).values_list("code", "department_id", "department__region_id")
+            }
+        return self._territories.get(commune_code or "", ("", ""))
+
     def search_documents(self, values: StructureValues) -> tuple[str, str]:
         """The search columns of a new structure, from its values (no second write)."""
         described = [(Term.Kind.TYPE, values["main_type"])]
@@ -329,6 +341,7 @@ def _assign(structure: Structure, values: StructureValues, keys: _Keys) -> None:
         structure.main_type_id = keys.term(Term.Kind.TYPE, values["main_type"])
     if "commune_code" in values:
         structure.commune_id = values["commune_code"] or None
+        structure.department_code, structure.region_code = keys.territory(structure.commune_id)
     if "source" in values:
         structure.source_id = keys.sources[values["source"]]
 
@@ -479,6 +492,8 @@ def structures_write(
                 changed_fields.add(name)
             elif name in KEY_FIELDS:
                 changed_fields.add({"commune_code": "commune"}.get(name, name))
+    if "commune" in changed_fields:
+        changed_fields |= {"department_code", "region_code"}
     if updates:
         Structure.objects.bulk_update(
             [u.structure for u in updates], [*changed_fields, "updated_at"], batch_size=_BATCH

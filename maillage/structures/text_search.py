@@ -38,11 +38,28 @@ def _stemmer():
     return snowballstemmer.stemmer("french")
 
 
+# Fast paths of fold(): the combining marks of Latin letters (what NFKD leaves of accented
+# French letters), and ASCII text with every other byte a separator.
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]+")  # U+034F is not a mark
+_ASCII_SEPARATORS = bytes(
+    c if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz" else 32 for c in range(256)
+)
+
+
 def fold(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free: 'Tiers-Lieu Énergie' → 'tiers lieu energie'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _NON_WORD.sub(" ", without_marks.replace("œ", "oe").replace("æ", "ae")).strip()
+    """Lower-case, accent-free, punctuation-free: 'Tiers-Lieu Énergie' → 'tiers lieu energie'.
+
+    Written for speed, with the same result as removing every combining mark of the NFKD
+    form and replacing each run of other characters than [0-9a-z] with a space: the map's
+    payload folds 100,000 names to sort them (3 times faster; BENCHMARKS.md).
+    """
+    lowered = text.lower()
+    if not lowered.isascii():
+        lowered = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", lowered))
+        if not lowered.isascii():  # other marks, œ, æ, other scripts: the general way
+            without_marks = "".join(c for c in lowered if not unicodedata.combining(c))
+            return _NON_WORD.sub(" ", without_marks.replace("œ", "oe").replace("æ", "ae")).strip()
+    return " ".join(lowered.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split())
 
 
 def _words(text: str) -> list[str]:

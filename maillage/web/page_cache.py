@@ -6,7 +6,8 @@ actualiser » notice depends on today's date) and the data, whose version
 with no session (no sign-in, no pending message), a successful HTML answer is kept in the
 cache under the data version, the host, the full path, the language and the date, and
 served again until the data changes: nothing is ever stale, and the first request after a
-write renders the page again. The API has its own cache (maillage.api.cache).
+write renders the page again. The API has its own cache (maillage.api.cache); both are
+off with ANSWER_CACHE (MAILLAGE_ANSWER_CACHE=0).
 
 A page is only kept when nothing in it belongs to one visitor:
 - the answer sets no cookie and did not use a CSRF token (forms that post carry one, so
@@ -83,7 +84,7 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
-            not settings.MAILLAGE_PAGE_CACHE
+            not settings.ANSWER_CACHE
             or request.method not in ("GET", "HEAD")
             or request.path.startswith(_SKIPPED_PREFIXES)
             or not _anonymous(request)

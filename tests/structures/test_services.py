@@ -5,7 +5,13 @@ import pytest
 from maillage.structures.models import Structure, Term
 from maillage.structures.services import structure_create, structure_update
 from maillage.structures.text_search import search, structure_documents
-from tests.factories import CommuneFactory, SourceFactory, TermFactory
+from tests.factories import (
+    CommuneFactory,
+    DepartmentFactory,
+    RegionFactory,
+    SourceFactory,
+    TermFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +54,34 @@ def test_structures_analyze_refreshes_planner_statistics():
     from maillage.structures.services import structures_analyze
 
     structures_analyze()
+
+
+def test_a_structure_keeps_the_department_and_region_of_its_commune(vocabulary):
+    # Copied on the structure for the territory filters and facets: every way of writing
+    # a structure (the services' bulk write, save() from the admin or a form) keeps them.
+    elsewhere = CommuneFactory(
+        code="T2901",
+        department=DepartmentFactory(code="29", name="Finistère", region=RegionFactory(code="53")),
+    )
+    created = structure_create(
+        values={
+            "name": "Atelier",
+            "main_type": "fablab",
+            "source": "tests",
+            "commune_code": "44109",
+        }
+    )
+    stored = Structure.objects.get(pk=created.pk)
+    assert (stored.department_code, stored.region_code) == ("44", "52")
+    structure_update(structure=stored, values={"commune_code": elsewhere.code})
+    stored = Structure.objects.get(pk=created.pk)
+    assert (stored.department_code, stored.region_code) == ("29", "53")
+    stored.commune = vocabulary
+    stored.save()
+    stored = Structure.objects.get(pk=created.pk)
+    assert (stored.department_code, stored.region_code) == ("44", "52")
+    stored.commune = None
+    stored.save(update_fields=["commune"])
+    stored = Structure.objects.get(pk=created.pk)
+    assert (stored.department_code, stored.region_code) == ("", "")
+    assert list(Structure.objects.filter(region_code="53")) == []

@@ -16,7 +16,7 @@ def _exports_in_tmp(settings, tmp_path):
 
 def test_lists_sources_with_licence_and_counts(client, atlas, django_assert_num_queries, settings):
     client.get(reverse("web:data"))  # the first visit after a change writes the files
-    settings.MAILLAGE_PAGE_CACHE = False  # the page is rendered again, not read back
+    settings.ANSWER_CACHE = False  # the page is rendered again, not read back
     with django_assert_num_queries(3):  # data version, sources, changelog
         response = client.get(reverse("web:data"))
     assertContains(response, "Licence Ouverte 2.0 (Etalab)")

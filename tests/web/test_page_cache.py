@@ -99,7 +99,7 @@ def test_the_language_switch_posts_without_a_token(atlas):
 
 
 def test_turned_off_every_page_is_rendered(client, atlas, settings):
-    settings.MAILLAGE_PAGE_CACHE = False
+    settings.ANSWER_CACHE = False
     page = atlas["fabrique"].get_absolute_url()
     _get(client, page)
     _, queries = _get(client, page)
