@@ -75,7 +75,7 @@ for owner, name, label in [
     (pipeline, "structures_analyze", "analyze"),
 ]:
     timed(owner, name, label)
-profiler = cProfile.Profile(time.process_time) if profile else None
+profiler = cProfile.Profile() if profile else None
 started, cpu_started = time.perf_counter(), time.process_time()
 if profiler:
     profiler.enable()

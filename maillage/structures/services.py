@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from maillage.referential.models import Commune
 from maillage.structures.bulk import instances_insert
+from maillage.structures.data_version import data_version_bulk
 from maillage.structures.models import (
     Contact,
     NamedPartner,
@@ -442,6 +443,22 @@ def structures_write(
     Values must already be valid (see structure_validate); natural keys must exist.
     Fills or refreshes the full-text search columns of every structure written.
     """
+    # Many rows at once (an import): the data version is bumped once, not once per row.
+    many = len(creates) + len(updates) >= _BULK_INDEX_FROM
+    with data_version_bulk(connection, _WRITTEN_TABLES) if many else nullcontext():
+        return _structures_write(creates, updates)
+
+
+_WRITTEN_TABLES = (
+    Structure._meta.db_table,
+    *(getattr(Structure, name).through._meta.db_table for name in M2M_KINDS),
+    *(m._meta.db_table for m in (NamedPartner, ValueExample, Contact, ResilienceInitiative)),
+)
+
+
+def _structures_write(
+    creates: Sequence[NewStructure], updates: Sequence[StructureChange]
+) -> list[Structure]:
     all_values = [n.values for n in creates] + [u.changes for u in updates]
     keys = _Keys(all_values)
     now = timezone.now()
