@@ -84,10 +84,11 @@ if profiler:
     profiler.disable()
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 if profiler:
+    profiler.dump_stats(str(synthetic.BENCH_DIR / "import.prof"))  # for pstats' callers
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(90)
     out2 = io.StringIO()
-    pstats.Stats(profiler, stream=out2).sort_stats("tottime").print_stats(30)
+    pstats.Stats(profiler, stream=out2).sort_stats("tottime").print_stats(70)
     sys.stderr.write(out.getvalue() + out2.getvalue())
 for label, (cpu_s, wall_s) in stages.items():
     sys.stderr.write(f"{{label:32}} cpu {{cpu_s:6.2f}} s  wall {{wall_s:6.2f}} s\\n")

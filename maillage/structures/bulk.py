@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 _ROWS_PER_CALL = 5_000
@@ -34,13 +35,16 @@ def instances_insert(model: type[Model], instances: Sequence[Model]) -> None:
         for field in model._meta.concrete_fields
         if not field.generated and not (field.primary_key and field.db_returning)
     ]
+    # The connection itself, not django.db.connection: that proxy looks the connection up
+    # in a context-local store on each attribute read, once per value prepared.
+    connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)
         quote(model._meta.db_table),
         ", ".join(quote(field.column) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    preparers = [_preparer(field) for field in fields]
+    preparers = [_preparer(field, connection) for field in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(instances), _ROWS_PER_CALL):
             rows = [
@@ -71,7 +75,7 @@ _UNCHANGED = {
 }
 
 
-def _preparer(field: Field) -> Callable[[Model], Any]:
+def _preparer(field: Field, connection: BaseDatabaseWrapper) -> Callable[[Model], Any]:
     """instance → the field's database value, as Model.save() prepares it, with a shortcut
     for values whose preparation changes nothing (text for a text field, numbers for a
     number or a foreign key to one): three method calls per value otherwise, 4 million
