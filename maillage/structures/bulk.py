@@ -11,7 +11,9 @@ as they are (SQLite's executemany, psycopg's pipeline mode).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -38,20 +40,40 @@ def instances_insert(model: type[Model], instances: Sequence[Model]) -> None:
     # The connection itself, not django.db.connection: that proxy looks the connection up
     # in a context-local store on each attribute read, once per value prepared.
     connection = connections[DEFAULT_DB_ALIAS]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)
-        quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
     preparers = [_preparer(field, connection) for field in fields]
+    rows_insert(
+        model._meta.db_table,
+        [field.column for field in fields],
+        (tuple(prepare(instance) for prepare in preparers) for instance in instances),
+    )
+
+
+def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT rows of database-ready values (as get_db_prep_save gives them) into table.
+
+    PostgreSQL: one COPY. psycopg's executemany sends one statement per row, each quoted
+    client-side by Django's cursor, and each firing the table's statement-level triggers;
+    COPY is one statement, its rows written by psycopg's C code. Elsewhere (SQLite), one
+    prepared INSERT through executemany, in chunks.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
-        for start in range(0, len(instances), _ROWS_PER_CALL):
-            rows = [
-                tuple(prepare(instance) for prepare in preparers)
-                for instance in instances[start : start + _ROWS_PER_CALL]
-            ]
-            cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            sql = f"COPY {quote(table)} ({names}) FROM STDIN"
+            # Logged like any query when queries are (DEBUG, tests counting queries).
+            debug = getattr(cursor, "debug_sql", None)
+            with debug(sql) if debug else nullcontext(), cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)
+            quote(table), names, ", ".join(["%s"] * len(columns))
+        )
+        rows = iter(rows)
+        while chunk := list(itertools.islice(rows, _ROWS_PER_CALL)):
+            cursor.executemany(sql, chunk)
 
 
 # Values that a field's preparation would return unchanged, by the field's internal type.
