@@ -593,12 +593,15 @@ def revisions_record_bulk(
     structures: list[Structure],
     origin: str,
     note: str = "",
+    afters: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> int:
     """Record the revisions of many structures written at once (an import), in a few
-    queries. befores maps a structure's pk to its record before the write (None: created)."""
+    queries. befores maps a structure's pk to its record before the write (None: created);
+    afters may give records after the write (snapshots_of_created), the others are read."""
     from maillage.contributions.records import snapshots
 
-    afters = snapshots([structure.pk for structure in structures])
+    afters = dict(afters or {})
+    afters.update(snapshots([s.pk for s in structures if s.pk not in afters]))
     revisions = []
     for structure in structures:
         before = befores.get(structure.pk)

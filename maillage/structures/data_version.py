@@ -111,10 +111,7 @@ def data_version_ensure(connection: BaseDatabaseWrapper) -> None:
                 for event in ("insert", "update", "delete"):
                     name = _trigger_name(table, event)
                     if name not in present:
-                        cursor.execute(
-                            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} "
-                            f"BEGIN {_SQLITE_BUMP} END"
-                        )
+                        cursor.execute(_sqlite_trigger(table, event))
         elif connection.vendor == "postgresql":
             cursor.execute(_TABLE_DDL)
             cursor.execute(
@@ -163,17 +160,20 @@ def data_version(connection: BaseDatabaseWrapper | None = None) -> str:
 
 @contextmanager
 def data_version_bulk(
-    connection: BaseDatabaseWrapper, tables: Iterable[str] = WATCHED_TABLES
+    connection: BaseDatabaseWrapper, writes: Iterable[tuple[str, str]]
 ) -> Iterator[None]:
-    """One new token for a bulk write to tables inside the block, not one per row written.
+    """One new token for a bulk write inside the block, instead of one per row written.
+
+    writes: the (table, event) pairs the block does, event "insert", "update" or "delete".
 
     SQLite's row-level triggers bump the token once per row: for an import's 750,000 link
     rows, that is 750,000 UPDATEs of the version row, two thirds of the time of inserting
-    them (BENCHMARKS.md). In the block they are dropped, the token is replaced once at its
-    end, and the triggers are created again as they were, inside the caller's transaction
-    (required): the database holds its write lock from the first DROP, so no other writer
-    writes unseen, and a failure or a kill rolls everything back together, triggers
-    included.
+    them (BENCHMARKS.md; a WHEN clause that skips the UPDATE saves little: running the
+    trigger program is the cost). In the block, the triggers of those writes are dropped;
+    at its end the token is replaced once and the triggers are created again, inside the
+    caller's transaction (required): the database holds its write lock from the first
+    DROP, so no other writer writes unseen, and a failure or a kill rolls everything back
+    together, triggers included.
 
     PostgreSQL's triggers fire per statement, but an executemany is one statement per row:
     750,000 upserts of the one version row in one transaction, each slower to find the row
@@ -195,18 +195,19 @@ def data_version_bulk(
             cursor.execute("SELECT set_config(%s, 'off', true)", [_DEFERRED])
             cursor.execute(_POSTGRESQL_BUMP)
         return
+    writes = sorted({(table, event) for table, event in writes if table in WATCHED_TABLES})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
-        tables = set(tables)
-        triggers = [
-            (name, sql)
-            for name, table, sql in cursor.fetchall()
-            if name.startswith(_PREFIX) and table in tables
-        ]
-        for name, _sql in triggers:
-            cursor.execute(f"DROP TRIGGER {name}")
+        for table, event in writes:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)}")
     yield
     with connection.cursor() as cursor:
         cursor.execute(_SQLITE_BUMP)
-        for _name, sql in triggers:
-            cursor.execute(sql)
+        for table, event in writes:
+            cursor.execute(_sqlite_trigger(table, event))
+
+
+def _sqlite_trigger(table: str, event: str) -> str:
+    return (
+        f"CREATE TRIGGER {_trigger_name(table, event)} AFTER {event.upper()} ON {table} "
+        f"BEGIN {_SQLITE_BUMP} END"
+    )

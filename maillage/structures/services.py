@@ -440,16 +440,33 @@ def structures_write(
     Fills or refreshes the full-text search columns of every structure written.
     """
     # Many rows at once (an import): the data version is bumped once, not once per row.
-    many = len(creates) + len(updates) >= _BULK_INDEX_FROM
-    with data_version_bulk(connection, _WRITTEN_TABLES) if many else nullcontext():
+    if len(creates) + len(updates) < _BULK_INDEX_FROM:
+        return _structures_write(creates, updates)
+    with data_version_bulk(connection, _writes(creates, updates)):
         return _structures_write(creates, updates)
 
 
-_WRITTEN_TABLES = (
-    Structure._meta.db_table,
-    *(getattr(Structure, name).through._meta.db_table for name in M2M_KINDS),
-    *(m._meta.db_table for m in (NamedPartner, ValueExample, Contact, ResilienceInitiative)),
-)
+def _writes(
+    creates: Sequence[NewStructure], updates: Sequence[StructureChange]
+) -> set[tuple[str, str]]:
+    """The (table, event) pairs that _structures_write does for these creates and updates."""
+    related = {
+        **{name: getattr(Structure, name).through for name in M2M_KINDS},
+        "partners": NamedPartner,
+        "value_examples": ValueExample,
+        "contacts": Contact,
+        "resilience_initiatives": ResilienceInitiative,
+    }
+    table = Structure._meta.db_table
+    writes = {(table, "insert")} if creates else set()
+    if updates:
+        writes.add((table, "update"))  # the changed columns, the search columns
+    for name, model in related.items():
+        if any(name in new.values for new in creates):
+            writes.add((model._meta.db_table, "insert"))
+        if any(name in update.changes for update in updates):
+            writes |= {(model._meta.db_table, "delete"), (model._meta.db_table, "insert")}
+    return writes
 
 
 def _structures_write(

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection, transaction
 
-from maillage.structures.data_version import WATCHED_TABLES, data_version, data_version_bulk
+from maillage.structures.data_version import data_version, data_version_bulk
 from maillage.structures.models import Structure, Term
 from maillage.structures.services import NewStructure, structures_write
 
@@ -122,7 +122,7 @@ def test_a_failed_bulk_write_leaves_the_version_and_the_triggers(atlas):
     with (
         pytest.raises(RuntimeError, match="incident"),
         transaction.atomic(),
-        data_version_bulk(connection, WATCHED_TABLES),
+        data_version_bulk(connection, [("structures_structure", "update")]),
     ):
         Structure.objects.filter(pk=atlas["a"].pk).update(name="jamais")
         raise RuntimeError("un incident pendant l'écriture")
