@@ -69,6 +69,7 @@ for owner, name, label in [
     (services._Keys, "search_documents", "  search columns"),
     (services, "instances_insert", "  insert structures"),
     (services, "_write_relations", "  relations"),
+    (apply_stage, "snapshots_of_created", "records of created structures"),
     (apply_stage, "revisions_record_bulk", "revisions"),
     (records, "snapshots", "  snapshots"),
     (contributions, "instances_insert", "  insert revisions"),

@@ -206,7 +206,7 @@ def snapshots_of_created(
         ).values("code", *_COMMUNE_COLUMNS.values()):
             communes[commune["code"]] = commune
     plain = [
-        (name, field.attname, field.get_prep_value)
+        (name, field.attname, _read_back(field))
         for name in _PLAIN_COLUMNS
         for field in [Structure._meta.get_field(name)]
     ]
@@ -222,7 +222,7 @@ def snapshots_of_created(
         ):
             reread.append(structure.pk)
             continue
-        row = {name: prepare(getattr(structure, attname)) for name, attname, prepare in plain}
+        row = {name: read(getattr(structure, attname)) for name, attname, read in plain}
         commune = communes.get(structure.commune_id) if structure.commune_id else None
         item: dict[str, Any] = {}
         for column in COLUMNS:
@@ -242,10 +242,6 @@ def snapshots_of_created(
                 value = value if value is not None else ""
             else:
                 value = row[name]
-                if isinstance(value, dt.datetime):
-                    value = _export_datetime(value)
-                elif isinstance(value, str) and type(value) is not str:
-                    value = str(value)  # a choice's enum member, read back as text
             item[name] = value
         item["partners"] = [
             {
@@ -284,6 +280,31 @@ def snapshots_of_created(
         result[structure.pk] = item
     result.update(snapshots(reread))
     return result
+
+
+def _read_back(field) -> Any:
+    """value written → the value snapshots() reads back for field (as a snapshot holds it)."""
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField", "SlugField", "EmailField", "URLField"):
+        # A choice's enum member is read back as plain text.
+        return lambda value: value if type(value) is str or value is None else str(value)
+    if kind == "FloatField":
+        return lambda value: None if value is None else float(value)
+    if kind in ("IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField"):
+        return lambda value: None if value is None else int(value)
+    if kind == "DateTimeField":
+        prepare = field.get_prep_value  # a naive date-time is made aware, as when saved
+
+        def read(value):
+            return None if value is None else _export_datetime(prepare(value))
+
+        return read
+
+    def prepared(value):
+        value = field.get_prep_value(value)
+        return _export_datetime(value) if isinstance(value, dt.datetime) else value
+
+    return prepared
 
 
 _SNAPSHOT_CHUNK = 900  # ids per IN (...) query, below SQLite's historical 999 parameters
