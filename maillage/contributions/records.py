@@ -222,27 +222,20 @@ def snapshots_of_created(
         ):
             reread.append(structure.pk)
             continue
-        row = {name: read(getattr(structure, attname)) for name, attname, read in plain}
+        # Every column in COLUMNS' order (the keys are placed first, then filled in).
+        item: dict[str, Any] = dict.fromkeys(_COLUMN_NAMES)
+        for name, attname, read in plain:
+            item[name] = read(getattr(structure, attname))
+        item["id"] = structure.uid
+        item["main_type"] = terms[structure.main_type_id]
+        item["commune_code"] = structure.commune_id or ""
+        item["source"] = sources[structure.source_id]
+        for name in _MULTIPLE_COLUMNS:
+            item[name] = sorted({slug for slug in values.get(name, ()) if slug})
         commune = communes.get(structure.commune_id) if structure.commune_id else None
-        item: dict[str, Any] = {}
-        for column in COLUMNS:
-            name = column.name
-            if name == "id":
-                value: Any = structure.uid
-            elif name == "main_type":
-                value = terms[structure.main_type_id]
-            elif name == "commune_code":
-                value = structure.commune_id or ""
-            elif name == "source":
-                value = sources[structure.source_id]
-            elif column.multiple:
-                value = sorted({slug for slug in values.get(name, ()) if slug})
-            elif name in _COMMUNE_COLUMNS:
-                value = commune[_COMMUNE_COLUMNS[name]] if commune else None
-                value = value if value is not None else ""
-            else:
-                value = row[name]
-            item[name] = value
+        for name, key in _COMMUNE_COLUMNS.items():
+            value = commune[key] if commune else None
+            item[name] = value if value is not None else ""
         item["partners"] = [
             {
                 "name": partner.name,
@@ -319,6 +312,8 @@ _COMMUNE_COLUMNS = {
     "epci_name": "epci__name",
     "epci_kind": "epci__kind",
 }
+_COLUMN_NAMES = tuple(column.name for column in COLUMNS)
+_MULTIPLE_COLUMNS = tuple(column.name for column in COLUMNS if column.multiple)
 # Columns that are a structure's own field under the same name.
 _PLAIN_COLUMNS = tuple(
     column.name
