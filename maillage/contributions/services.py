@@ -31,7 +31,7 @@ from maillage.contributions.records import (
 from maillage.contributions.roles import MANAGERS, user_role_set
 from maillage.logs.events import event
 from maillage.referential.models import Commune
-from maillage.structures.bulk import instances_insert
+from maillage.structures.bulk import instances_insert, instances_new
 from maillage.structures.models import Source, Structure, Term
 from maillage.structures.services import (
     M2M_KINDS,
@@ -610,15 +610,15 @@ def revisions_record_bulk(
         if before is not None and not fields:
             continue
         revisions.append(
-            StructureRevision(
-                structure=structure,
-                structure_uid=structure.uid,
-                origin=origin,
-                note=note[:300],
-                before=before,
-                after=after,
-                changed_fields=fields,
-            )
+            {
+                "structure_id": structure.pk,
+                "structure_uid": structure.uid,
+                "origin": origin,
+                "note": note[:300],
+                "before": before,
+                "after": after,
+                "changed_fields": fields,
+            }
         )
-    instances_insert(StructureRevision, revisions)
+    instances_insert(StructureRevision, instances_new(StructureRevision, revisions))
     return len(revisions)

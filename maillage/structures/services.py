@@ -26,7 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from maillage.referential.models import Commune
-from maillage.structures.bulk import instances_insert, rows_insert
+from maillage.structures.bulk import instances_insert, instances_new, rows_insert
 from maillage.structures.data_version import data_version_bulk
 from maillage.structures.models import (
     Contact,
@@ -322,16 +322,24 @@ def text_normalise(value: str) -> str:
 
 
 def _assign(structure: Structure, values: StructureValues, keys: _Keys) -> None:
+    for attname, value in _attributes(values, keys).items():
+        setattr(structure, attname, value)
+
+
+def _attributes(values: StructureValues, keys: _Keys) -> dict[str, Any]:
+    """The model attributes (attnames) that values set, as they are written."""
+    attributes = {}
     for name in SCALAR_FIELDS:
         if name in values:
             value = values[name]
-            setattr(structure, name, text_normalise(value) if isinstance(value, str) else value)
+            attributes[name] = text_normalise(value) if isinstance(value, str) else value
     if "main_type" in values:
-        structure.main_type_id = keys.term(Term.Kind.TYPE, values["main_type"])
+        attributes["main_type_id"] = keys.term(Term.Kind.TYPE, values["main_type"])
     if "commune_code" in values:
-        structure.commune_id = values["commune_code"] or None
+        attributes["commune_id"] = values["commune_code"] or None
     if "source" in values:
-        structure.source_id = keys.sources[values["source"]]
+        attributes["source_id"] = keys.sources[values["source"]]
+    return attributes
 
 
 def _write_relations(
@@ -476,12 +484,21 @@ def _structures_write(
     keys = _Keys(all_values)
     now = timezone.now()
 
-    created = []
+    rows = []
     for new in creates:
-        structure = Structure(uid=new.uid, slug=new.slug, created_at=now, updated_at=now)
-        _assign(structure, new.values, keys)
-        structure.search_document, structure.search_name = keys.search_documents(new.values)
-        created.append(structure)
+        search_document, search_name = keys.search_documents(new.values)
+        rows.append(
+            {
+                "uid": new.uid,
+                "slug": new.slug,
+                "created_at": now,
+                "updated_at": now,
+                **_attributes(new.values, keys),
+                "search_document": search_document,
+                "search_name": search_name,
+            }
+        )
+    created = instances_new(Structure, rows)
     # One structure (a proposal, the admin) is indexed by the trigger; an import's rows
     # in one statement after them (on SQLite, the trigger is dropped meanwhile).
     bulk_index = search_index_bulk_insert if len(created) >= _BULK_INDEX_FROM else nullcontext
