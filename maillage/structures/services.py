@@ -152,6 +152,10 @@ class SlugAllocator:
 
     def __init__(self, taken: Iterable[str]):
         self.taken = set(taken)
+        # The first number not yet tried after each base: the same slugs as counting from 2
+        # every time (taken only grows), without counting again past the many homonyms of
+        # a national file (one name, one commune, dozens of times).
+        self._numbers: dict[str, int] = {}
 
     @classmethod
     def from_database(cls) -> SlugAllocator:
@@ -166,10 +170,12 @@ class SlugAllocator:
             if candidate not in self.taken:
                 self.taken.add(candidate)
                 return candidate
-        number = 2
-        while f"{candidates[-1]}-{number}" in self.taken:
+        last = candidates[-1]
+        number = self._numbers.get(last, 2)
+        while f"{last}-{number}" in self.taken:
             number += 1
-        slug = f"{candidates[-1]}-{number}"
+        self._numbers[last] = number + 1
+        slug = f"{last}-{number}"
         self.taken.add(slug)
         return slug
 

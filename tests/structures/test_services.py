@@ -48,3 +48,18 @@ def test_structures_analyze_refreshes_planner_statistics():
     from maillage.structures.services import structures_analyze
 
     structures_analyze()
+
+
+def test_homonyms_get_the_next_free_number():
+    from maillage.structures.services import SlugAllocator
+
+    slugs = SlugAllocator(["atelier", "atelier-nantes", "atelier-nantes-3"])
+    allocated = [slugs.allocate(name="Atelier", commune_name="Nantes") for _ in range(4)]
+    assert allocated == [
+        "atelier-nantes-2",
+        "atelier-nantes-4",
+        "atelier-nantes-5",
+        "atelier-nantes-6",
+    ]
+    assert slugs.allocate(name="Atelier", commune_name="Nantes", preferred="atelier-nantes-7")
+    assert slugs.allocate(name="Atelier", commune_name="Nantes") == "atelier-nantes-8"
