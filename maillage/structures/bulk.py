@@ -12,8 +12,8 @@ as they are (SQLite's executemany, psycopg's pipeline mode).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -21,6 +21,31 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 _ROWS_PER_CALL = 5_000
+
+
+@contextmanager
+def bulk_write_cache(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """A larger page cache for a bulk write on SQLite (this connection only, then back).
+
+    The default 2 MiB holds a few hundred pages: inserting 100,000 structures, 750,000
+    links and their revisions into indexes on random keys (uid, slug, terms) read and
+    wrote the same pages again and again (BENCHMARKS.md).
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-_BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+_BULK_CACHE_KIB = 256 * 1024
 
 
 def instances_new(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[Model]:
