@@ -31,7 +31,7 @@ from maillage.contributions.records import (
 from maillage.contributions.roles import MANAGERS, user_role_set
 from maillage.logs.events import event
 from maillage.referential.models import Commune
-from maillage.structures.bulk import instances_insert, instances_new
+from maillage.structures.bulk import values_insert
 from maillage.structures.models import Source, Structure, Term
 from maillage.structures.services import (
     M2M_KINDS,
@@ -620,5 +620,5 @@ def revisions_record_bulk(
                 "changed_fields": fields,
             }
         )
-    instances_insert(StructureRevision, instances_new(StructureRevision, revisions))
+    values_insert(StructureRevision, revisions)
     return len(revisions)

@@ -11,6 +11,7 @@ as they are (SQLite's executemany, psycopg's pipeline mode).
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -18,7 +19,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import DateTimeField, Field, Model
+from django.utils import timezone
 
 _ROWS_PER_CALL = 5_000
 
@@ -96,6 +98,61 @@ def instances_insert(model: type[Model], instances: Sequence[Model]) -> None:
         [field.column for field in fields],
         (tuple(prepare(instance) for prepare in preparers) for instance in instances),
     )
+
+
+def values_insert(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT rows of model given as mappings of field attname → value, without model
+    instances: what instances_insert(model, instances_new(model, rows)) writes (defaults
+    for the other fields, auto_now dates set to now, values prepared as save() prepares
+    them), for rows nobody reads back as instances (an import's revisions)."""
+    if not rows:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.generated and not (field.primary_key and field.db_returning)
+    ]
+    unknown = {name for row in rows for name in row} - {field.attname for field in fields}
+    if unknown:
+        raise TypeError(f"{model.__name__}: unknown fields {sorted(unknown)}")
+    preparers = [_value_preparer(field, connection) for field in fields]
+    rows_insert(
+        model._meta.db_table,
+        [field.column for field in fields],
+        (tuple(prepare(row) for prepare in preparers) for row in rows),
+    )
+
+
+def _value_preparer(
+    field: Field, connection: BaseDatabaseWrapper
+) -> Callable[[Mapping[str, Any]], Any]:
+    """row → the field's database value, as _preparer gives it for an instance made of row."""
+    attname = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        # DateField.pre_save on an insert: now, whatever the instance held.
+        now = timezone.now if isinstance(field, DateTimeField) else datetime.date.today
+        return lambda row: field.get_db_prep_save(now(), connection)
+    if type(field).pre_save is not Field.pre_save:
+        raise TypeError(f"{field}: pre_save needs an instance, use instances_insert")
+    if field.has_default() and callable(field.default):
+        default = field.get_default
+    else:
+        constant = field.get_default()
+
+        def default():
+            return constant
+
+    target = field.target_field if field.is_relation else field
+    unchanged = _UNCHANGED.get(target.get_internal_type(), frozenset())
+
+    def prepare(row: Mapping[str, Any]) -> Any:
+        value = row[attname] if attname in row else default()
+        if type(value) in unchanged:
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
 
 
 def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -516,9 +516,10 @@ def _structures_write(
         pks.update(
             Structure.objects.filter(uid__in=uids[start : start + _CHUNK]).values_list("uid", "pk")
         )
+    alias = connection.alias
     for structure in created:
         structure.pk = pks[structure.uid]
-        structure._state.adding, structure._state.db = False, connection.alias
+        structure._state.adding, structure._state.db = False, alias
     _write_relations(
         [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
     )
