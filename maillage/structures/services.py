@@ -324,6 +324,8 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def text_normalise(value: str) -> str:
     """Text as Maillage stores it: control characters removed, surrounding spaces stripped."""
+    if value.isprintable():  # no control character (they are all unprintable): most cells
+        return value.strip()
     return _CONTROL_CHARACTERS.sub("", value).strip()
 
 
