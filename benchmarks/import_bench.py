@@ -72,7 +72,7 @@ for owner, name, label in [
     (apply_stage, "snapshots_of_created", "records of created structures"),
     (apply_stage, "revisions_record_bulk", "revisions"),
     (records, "snapshots", "  snapshots"),
-    (contributions, "instances_insert", "  insert revisions"),
+    (contributions, "values_insert", "  insert revisions"),
     (pipeline, "structures_analyze", "analyze"),
 ]:
     timed(owner, name, label)
