@@ -69,13 +69,14 @@ for owner, name, label in [
     (services._Keys, "search_documents", "  search columns"),
     (services, "instances_insert", "  insert structures"),
     (services, "_write_relations", "  relations"),
+    (apply_stage, "snapshots_of_created", "records of created structures"),
     (apply_stage, "revisions_record_bulk", "revisions"),
     (records, "snapshots", "  snapshots"),
-    (contributions, "instances_insert", "  insert revisions"),
+    (contributions, "values_insert", "  insert revisions"),
     (pipeline, "structures_analyze", "analyze"),
 ]:
     timed(owner, name, label)
-profiler = cProfile.Profile(time.process_time) if profile else None
+profiler = cProfile.Profile() if profile else None
 started, cpu_started = time.perf_counter(), time.process_time()
 if profiler:
     profiler.enable()
@@ -84,10 +85,11 @@ if profiler:
     profiler.disable()
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 if profiler:
+    profiler.dump_stats(str(synthetic.BENCH_DIR / "import.prof"))  # for pstats' callers
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(90)
     out2 = io.StringIO()
-    pstats.Stats(profiler, stream=out2).sort_stats("tottime").print_stats(30)
+    pstats.Stats(profiler, stream=out2).sort_stats("tottime").print_stats(70)
     sys.stderr.write(out.getvalue() + out2.getvalue())
 for label, (cpu_s, wall_s) in stages.items():
     sys.stderr.write(f"{{label:32}} cpu {{cpu_s:6.2f}} s  wall {{wall_s:6.2f}} s\\n")

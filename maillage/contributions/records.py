@@ -8,7 +8,7 @@ tuples. A snapshot is the structure's nested export object (maillage.exports.ser
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -178,6 +178,128 @@ def snapshots(pks: Iterable[int]) -> dict[int, dict[str, Any]]:
     return result
 
 
+def snapshots_of_created(
+    created: Sequence[tuple[Structure, Mapping[str, Any]]],
+) -> dict[int, dict[str, Any]]:
+    """The snapshots of structures just created by structures_write (each given with the
+    values it was created from), built from what was written instead of read back: what
+    snapshots() would read, field by field and in the same order.
+
+    An import records the creation of every structure it writes; reading 100,000 of them
+    back with their relations was a sixth of its time (BENCHMARKS.md). The instance holds
+    every column as written (values assigned, defaults for the others); the values hold
+    the term slugs and nested records. Structures whose nested records the database orders
+    by a collation (several partners, several initiatives) or points elsewhere (a partner
+    that is a structure of the atlas) are read back with snapshots().
+    """
+    if not created:
+        return {}
+    terms = dict(Term.objects.values_list("pk", "slug"))
+    known_terms = set(Term.objects.values_list("kind", "slug"))
+    sources = dict(Source.objects.values_list("pk", "slug"))
+    codes = {structure.commune_id for structure, _values in created if structure.commune_id}
+    communes: dict[str, dict[str, Any]] = {}
+    codes_list = sorted(codes)
+    for start in range(0, len(codes_list), _SNAPSHOT_CHUNK):
+        for commune in Commune.objects.filter(
+            code__in=codes_list[start : start + _SNAPSHOT_CHUNK]
+        ).values("code", *_COMMUNE_COLUMNS.values()):
+            communes[commune["code"]] = commune
+    plain = [
+        (name, field.attname, _read_back(field))
+        for name in _PLAIN_COLUMNS
+        for field in [Structure._meta.get_field(name)]
+    ]
+    result: dict[int, dict[str, Any]] = {}
+    reread = []
+    for structure, values in created:
+        partners = values.get("partners", ())
+        initiatives = values.get("resilience_initiatives", ())
+        if (
+            len(partners) > 1
+            or len(initiatives) > 1
+            or any(partner.structure_uid for partner in partners)
+        ):
+            reread.append(structure.pk)
+            continue
+        # Every column in COLUMNS' order (the keys are placed first, then filled in).
+        item: dict[str, Any] = dict.fromkeys(_COLUMN_NAMES)
+        for name, attname, read in plain:
+            item[name] = read(getattr(structure, attname))
+        item["id"] = structure.uid
+        item["main_type"] = terms[structure.main_type_id]
+        item["commune_code"] = structure.commune_id or ""
+        item["source"] = sources[structure.source_id]
+        for name in _MULTIPLE_COLUMNS:
+            item[name] = sorted({slug for slug in values.get(name, ()) if slug})
+        commune = communes.get(structure.commune_id) if structure.commune_id else None
+        for name, key in _COMMUNE_COLUMNS.items():
+            value = commune[key] if commune else None
+            item[name] = value if value is not None else ""
+        item["partners"] = [
+            {
+                "name": partner.name,
+                "kind": partner.kind if (Term.Kind.ACTOR, partner.kind) in known_terms else "",
+                "structure_id": "",
+            }
+            for partner in partners
+        ]
+        item["value_examples"] = [
+            {"title": example.title, "description": example.description}
+            for example in values.get("value_examples", ())
+        ]
+        item["contacts"] = [
+            {
+                "name": contact.name,
+                "role": contact.role,
+                "email": contact.email,
+                "phone": contact.phone,
+                "publication_consent": True,
+            }
+            for contact in values.get("contacts", ())
+        ]
+        item["resilience_initiatives"] = [
+            {
+                "title": initiative.title,
+                "description": initiative.description,
+                "category": initiative.category
+                if (Term.Kind.RESILIENCE, initiative.category) in known_terms
+                else "",
+                "started_on": initiative.started_on.isoformat() if initiative.started_on else None,
+                "ended_on": initiative.ended_on.isoformat() if initiative.ended_on else None,
+            }
+            for initiative in initiatives
+        ]
+        result[structure.pk] = item
+    result.update(snapshots(reread))
+    return result
+
+
+def _read_back(field) -> Any:
+    """value written → the value snapshots() reads back for field (as a snapshot holds it)."""
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField", "SlugField", "EmailField", "URLField"):
+        # A choice's enum member is read back as plain text.
+        return lambda value: value if type(value) is str or value is None else str(value)
+    if kind == "FloatField":
+        return lambda value: None if value is None else float(value)
+    if kind in ("IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField"):
+        return lambda value: None if value is None else int(value)
+    if kind == "DateTimeField":
+        prepare = field.get_prep_value  # a naive date-time is made aware, as when saved
+
+        def read(value):
+            return None if value is None else _export_datetime(prepare(value))
+
+        return read
+
+    def prepared(value):
+        value = field.get_prep_value(value)
+        return _export_datetime(value) if isinstance(value, dt.datetime) else value
+
+    return prepared
+
+
 _SNAPSHOT_CHUNK = 900  # ids per IN (...) query, below SQLite's historical 999 parameters
 # Derived columns read from the commune (and its department, region and EPCI).
 _COMMUNE_COLUMNS = {
@@ -190,6 +312,8 @@ _COMMUNE_COLUMNS = {
     "epci_name": "epci__name",
     "epci_kind": "epci__kind",
 }
+_COLUMN_NAMES = tuple(column.name for column in COLUMNS)
+_MULTIPLE_COLUMNS = tuple(column.name for column in COLUMNS if column.multiple)
 # Columns that are a structure's own field under the same name.
 _PLAIN_COLUMNS = tuple(
     column.name

@@ -31,7 +31,7 @@ from maillage.contributions.records import (
 from maillage.contributions.roles import MANAGERS, user_role_set
 from maillage.logs.events import event
 from maillage.referential.models import Commune
-from maillage.structures.bulk import instances_insert
+from maillage.structures.bulk import values_insert
 from maillage.structures.models import Source, Structure, Term
 from maillage.structures.services import (
     M2M_KINDS,
@@ -593,12 +593,15 @@ def revisions_record_bulk(
     structures: list[Structure],
     origin: str,
     note: str = "",
+    afters: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> int:
     """Record the revisions of many structures written at once (an import), in a few
-    queries. befores maps a structure's pk to its record before the write (None: created)."""
+    queries. befores maps a structure's pk to its record before the write (None: created);
+    afters may give records after the write (snapshots_of_created), the others are read."""
     from maillage.contributions.records import snapshots
 
-    afters = snapshots([structure.pk for structure in structures])
+    afters = dict(afters or {})
+    afters.update(snapshots([s.pk for s in structures if s.pk not in afters]))
     revisions = []
     for structure in structures:
         before = befores.get(structure.pk)
@@ -607,15 +610,15 @@ def revisions_record_bulk(
         if before is not None and not fields:
             continue
         revisions.append(
-            StructureRevision(
-                structure=structure,
-                structure_uid=structure.uid,
-                origin=origin,
-                note=note[:300],
-                before=before,
-                after=after,
-                changed_fields=fields,
-            )
+            {
+                "structure_id": structure.pk,
+                "structure_uid": structure.uid,
+                "origin": origin,
+                "note": note[:300],
+                "before": before,
+                "after": after,
+                "changed_fields": fields,
+            }
         )
-    instances_insert(StructureRevision, revisions)
+    values_insert(StructureRevision, revisions)
     return len(revisions)

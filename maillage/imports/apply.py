@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from maillage.contributions.models import StructureRevision
-from maillage.contributions.records import snapshots
+from maillage.contributions.records import snapshots, snapshots_of_created
 from maillage.contributions.services import revisions_record_bulk
 from maillage.imports.identity import Match, target_uid
 from maillage.imports.records import Record
@@ -84,9 +84,15 @@ def apply(plan_: Plan, *, file_name: str = "") -> None:
         creates=[new for _record, new in plan_.creates],
         updates=[change for _record, change in plan_.updates],
     )
+    # The new structures' records are built from what was just written, not read back.
+    created = written[: len(plan_.creates)]
+    afters = snapshots_of_created(
+        [(s, new.values) for s, (_record, new) in zip(created, plan_.creates, strict=True)]
+    )
     revisions_record_bulk(
         befores=before,
         structures=written,
+        afters=afters,
         origin=StructureRevision.Origin.IMPORT,
         note=file_name,
     )

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from maillage.imports import apply as apply_stage
@@ -34,6 +34,7 @@ from maillage.imports.report import ImportReport
 from maillage.imports.validation import ValidationContext, convert_values, validate_row
 from maillage.imports.vocabulary_index import VocabularyIndex
 from maillage.logs.events import event
+from maillage.structures.bulk import bulk_write_cache
 from maillage.structures.models import Source
 from maillage.structures.services import structures_analyze
 
@@ -155,7 +156,7 @@ def run_import(
     report.created, report.updated, report.unchanged = plan.outcomes()
     report.notes = {r.line: r.notes for r in located if r.notes}
     if not dry_run and (accept_valid_rows or not report.rejected):
-        with transaction.atomic():
+        with bulk_write_cache(connection), transaction.atomic():
             apply_stage.apply(plan, file_name=Path(path).name)
             report.written = bool(plan.creates or plan.updates)
             if report.written:

@@ -11,13 +11,68 @@ as they are (SQLite's executemany, psycopg's pipeline mode).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from django.db import connection
-from django.db.models import Field, Model
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import DateTimeField, Field, Model
+from django.utils import timezone
 
 _ROWS_PER_CALL = 5_000
+
+
+@contextmanager
+def bulk_write_cache(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """A larger page cache for a bulk write on SQLite (this connection only, then back).
+
+    The default 2 MiB holds a few hundred pages: inserting 100,000 structures, 750,000
+    links and their revisions into indexes on random keys (uid, slug, terms) read and
+    wrote the same pages again and again (BENCHMARKS.md).
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-_BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+_BULK_CACHE_KIB = 256 * 1024
+
+
+def instances_new(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[Model]:
+    """Unsaved instances of model from mappings of field attname → value, the other fields
+    at their default: what model(**row) gives, built through the positional constructor
+    Django uses for rows read from the database (no keyword matching, no default looked
+    up again for each field of each instance). A third of writing 10,000 structures and
+    their revisions was model(**kwargs) (cProfile, BENCHMARKS.md)."""
+    fields = model._meta.concrete_fields
+    unknown = {name for row in rows for name in row} - {field.attname for field in fields}
+    if unknown:
+        raise TypeError(f"{model.__name__}: unknown fields {sorted(unknown)}")
+    # Fields without a callable default take the same value every time.
+    constant = {
+        field.attname: field.get_default()
+        for field in fields
+        if not (field.has_default() and callable(field.default))
+    }
+    varying = [field for field in fields if field.attname not in constant]
+    names = [field.attname for field in fields]
+    instances = []
+    for row in rows:
+        values = {**constant, **{field.attname: field.get_default() for field in varying}, **row}
+        instances.append(model(*[values[name] for name in names]))
+    return instances
 
 
 def instances_insert(model: type[Model], instances: Sequence[Model]) -> None:
@@ -34,20 +89,98 @@ def instances_insert(model: type[Model], instances: Sequence[Model]) -> None:
         for field in model._meta.concrete_fields
         if not field.generated and not (field.primary_key and field.db_returning)
     ]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)
-        quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
+    # The connection itself, not django.db.connection: that proxy looks the connection up
+    # in a context-local store on each attribute read, once per value prepared.
+    connection = connections[DEFAULT_DB_ALIAS]
+    preparers = [_preparer(field, connection) for field in fields]
+    rows_insert(
+        model._meta.db_table,
+        [field.column for field in fields],
+        (tuple(prepare(instance) for prepare in preparers) for instance in instances),
     )
-    preparers = [_preparer(field) for field in fields]
+
+
+def values_insert(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT rows of model given as mappings of field attname → value, without model
+    instances: what instances_insert(model, instances_new(model, rows)) writes (defaults
+    for the other fields, auto_now dates set to now, values prepared as save() prepares
+    them), for rows nobody reads back as instances (an import's revisions)."""
+    if not rows:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.generated and not (field.primary_key and field.db_returning)
+    ]
+    unknown = {name for row in rows for name in row} - {field.attname for field in fields}
+    if unknown:
+        raise TypeError(f"{model.__name__}: unknown fields {sorted(unknown)}")
+    preparers = [_value_preparer(field, connection) for field in fields]
+    rows_insert(
+        model._meta.db_table,
+        [field.column for field in fields],
+        (tuple(prepare(row) for prepare in preparers) for row in rows),
+    )
+
+
+def _value_preparer(
+    field: Field, connection: BaseDatabaseWrapper
+) -> Callable[[Mapping[str, Any]], Any]:
+    """row → the field's database value, as _preparer gives it for an instance made of row."""
+    attname = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        # DateField.pre_save on an insert: now, whatever the instance held.
+        now = timezone.now if isinstance(field, DateTimeField) else datetime.date.today
+        return lambda row: field.get_db_prep_save(now(), connection)
+    if type(field).pre_save is not Field.pre_save:
+        raise TypeError(f"{field}: pre_save needs an instance, use instances_insert")
+    if field.has_default() and callable(field.default):
+        default = field.get_default
+    else:
+        constant = field.get_default()
+
+        def default():
+            return constant
+
+    target = field.target_field if field.is_relation else field
+    unchanged = _UNCHANGED.get(target.get_internal_type(), frozenset())
+
+    def prepare(row: Mapping[str, Any]) -> Any:
+        value = row[attname] if attname in row else default()
+        if type(value) in unchanged:
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT rows of database-ready values (as get_db_prep_save gives them) into table.
+
+    PostgreSQL: one COPY. psycopg's executemany sends one statement per row, each quoted
+    client-side by Django's cursor, and each firing the table's statement-level triggers;
+    COPY is one statement, its rows written by psycopg's C code. Elsewhere (SQLite), one
+    prepared INSERT through executemany, in chunks.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
-        for start in range(0, len(instances), _ROWS_PER_CALL):
-            rows = [
-                tuple(prepare(instance) for prepare in preparers)
-                for instance in instances[start : start + _ROWS_PER_CALL]
-            ]
-            cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            sql = f"COPY {quote(table)} ({names}) FROM STDIN"
+            # Logged like any query when queries are (DEBUG, tests counting queries).
+            debug = getattr(cursor, "debug_sql", None)
+            with debug(sql) if debug else nullcontext(), cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)
+            quote(table), names, ", ".join(["%s"] * len(columns))
+        )
+        rows = iter(rows)
+        while chunk := list(itertools.islice(rows, _ROWS_PER_CALL)):
+            cursor.executemany(sql, chunk)
 
 
 # Values that a field's preparation would return unchanged, by the field's internal type.
@@ -71,7 +204,7 @@ _UNCHANGED = {
 }
 
 
-def _preparer(field: Field) -> Callable[[Model], Any]:
+def _preparer(field: Field, connection: BaseDatabaseWrapper) -> Callable[[Model], Any]:
     """instance → the field's database value, as Model.save() prepares it, with a shortcut
     for values whose preparation changes nothing (text for a text field, numbers for a
     number or a foreign key to one): three method calls per value otherwise, 4 million

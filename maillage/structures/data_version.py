@@ -14,13 +14,17 @@ describes (a reader never caches old data under a new token). A rolled-back writ
 old token, with the old data.
 
 SQLite: row-level triggers (the only kind it has), an UPDATE of the one row per written
-row. PostgreSQL: statement-level triggers, one upsert per statement, so a bulk
-insert of 750,000 link rows costs one.
+row. PostgreSQL: statement-level triggers, one upsert per statement (but an executemany
+is one statement per row). Bulk writes (imports) set both aside and bump the token once at
+their end (data_version_bulk).
 Like the full-text triggers, they are put back after every `migrate` (post_migrate): on
 SQLite, a migration that rebuilds a table drops its triggers.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -59,9 +63,20 @@ _TABLE_DDL = f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, token
 # statement (an upsert's, for one) overrides the trigger's own, and the REPLACE would fail.
 _SQLITE_FIRST = f"INSERT OR IGNORE INTO {TABLE}(id, token) VALUES (1, lower(hex(randomblob(8))));"
 _SQLITE_BUMP = f"UPDATE {TABLE} SET token = lower(hex(randomblob(8))) WHERE id = 1;"
+# Set (transaction-local) by data_version_bulk: the statements of a bulk write leave the
+# token to the one bump at the block's end.
+_DEFERRED = "maillage.data_version_deferred"
+_POSTGRESQL_BUMP = (
+    f"INSERT INTO {TABLE}(id, token) "
+    "VALUES (1, substr(md5(random()::text || clock_timestamp()::text), 1, 16)) "
+    "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
+)
 _POSTGRESQL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {_PREFIX}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('{_DEFERRED}', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO {TABLE}(id, token)
     VALUES (1, substr(md5(random()::text || clock_timestamp()::text), 1, 16))
     ON CONFLICT (id) DO UPDATE SET token = excluded.token;
@@ -96,10 +111,7 @@ def data_version_ensure(connection: BaseDatabaseWrapper) -> None:
                 for event in ("insert", "update", "delete"):
                     name = _trigger_name(table, event)
                     if name not in present:
-                        cursor.execute(
-                            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} "
-                            f"BEGIN {_SQLITE_BUMP} END"
-                        )
+                        cursor.execute(_sqlite_trigger(table, event))
         elif connection.vendor == "postgresql":
             cursor.execute(_TABLE_DDL)
             cursor.execute(
@@ -144,3 +156,58 @@ def data_version(connection: BaseDatabaseWrapper | None = None) -> str:
         cursor.execute(f"SELECT token FROM {TABLE} WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else "0"
+
+
+@contextmanager
+def data_version_bulk(
+    connection: BaseDatabaseWrapper, writes: Iterable[tuple[str, str]]
+) -> Iterator[None]:
+    """One new token for a bulk write inside the block, instead of one per row written.
+
+    writes: the (table, event) pairs the block does, event "insert", "update" or "delete".
+
+    SQLite's row-level triggers bump the token once per row: for an import's 750,000 link
+    rows, that is 750,000 UPDATEs of the version row, two thirds of the time of inserting
+    them (BENCHMARKS.md; a WHEN clause that skips the UPDATE saves little: running the
+    trigger program is the cost). In the block, the triggers of those writes are dropped;
+    at its end the token is replaced once and the triggers are created again, inside the
+    caller's transaction (required): the database holds its write lock from the first
+    DROP, so no other writer writes unseen, and a failure or a kill rolls everything back
+    together, triggers included.
+
+    PostgreSQL's triggers fire per statement, but an executemany is one statement per row:
+    750,000 upserts of the one version row in one transaction, each slower to find the row
+    among its dead versions (100 s for the links of 10,000 structures). In the block, a
+    transaction-local setting tells the trigger function to do nothing; the token is
+    replaced once at its end. A rollback undoes the setting with the rest, and other
+    sessions' triggers are untouched (no lock, no DDL).
+    """
+    if connection.vendor not in ("sqlite", "postgresql"):
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("data_version_bulk needs a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [_DEFERRED])
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [_DEFERRED])
+            cursor.execute(_POSTGRESQL_BUMP)
+        return
+    writes = sorted({(table, event) for table, event in writes if table in WATCHED_TABLES})
+    with connection.cursor() as cursor:
+        for table, event in writes:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(_SQLITE_BUMP)
+        for table, event in writes:
+            cursor.execute(_sqlite_trigger(table, event))
+
+
+def _sqlite_trigger(table: str, event: str) -> str:
+    return (
+        f"CREATE TRIGGER {_trigger_name(table, event)} AFTER {event.upper()} ON {table} "
+        f"BEGIN {_SQLITE_BUMP} END"
+    )

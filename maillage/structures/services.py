@@ -26,7 +26,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from maillage.referential.models import Commune
-from maillage.structures.bulk import instances_insert
+from maillage.structures.bulk import instances_insert, instances_new, rows_insert
+from maillage.structures.data_version import data_version_bulk
 from maillage.structures.models import (
     Contact,
     NamedPartner,
@@ -151,6 +152,10 @@ class SlugAllocator:
 
     def __init__(self, taken: Iterable[str]):
         self.taken = set(taken)
+        # The first number not yet tried after each base: the same slugs as counting from 2
+        # every time (taken only grows), without counting again past the many homonyms of
+        # a national file (one name, one commune, dozens of times).
+        self._numbers: dict[str, int] = {}
 
     @classmethod
     def from_database(cls) -> SlugAllocator:
@@ -165,10 +170,12 @@ class SlugAllocator:
             if candidate not in self.taken:
                 self.taken.add(candidate)
                 return candidate
-        number = 2
-        while f"{candidates[-1]}-{number}" in self.taken:
+        last = candidates[-1]
+        number = self._numbers.get(last, 2)
+        while f"{last}-{number}" in self.taken:
             number += 1
-        slug = f"{candidates[-1]}-{number}"
+        self._numbers[last] = number + 1
+        slug = f"{last}-{number}"
         self.taken.add(slug)
         return slug
 
@@ -329,21 +336,33 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def text_normalise(value: str) -> str:
     """Text as Maillage stores it: control characters removed, surrounding spaces stripped."""
+    if value.isprintable():  # no control character (they are all unprintable): most cells
+        return value.strip()
     return _CONTROL_CHARACTERS.sub("", value).strip()
 
 
 def _assign(structure: Structure, values: StructureValues, keys: _Keys) -> None:
+    for attname, value in _attributes(values, keys).items():
+        setattr(structure, attname, value)
+
+
+def _attributes(values: StructureValues, keys: _Keys) -> dict[str, Any]:
+    """The model attributes (attnames) that values set, as they are written."""
+    attributes = {}
     for name in SCALAR_FIELDS:
         if name in values:
             value = values[name]
-            setattr(structure, name, text_normalise(value) if isinstance(value, str) else value)
+            attributes[name] = text_normalise(value) if isinstance(value, str) else value
     if "main_type" in values:
-        structure.main_type_id = keys.term(Term.Kind.TYPE, values["main_type"])
+        attributes["main_type_id"] = keys.term(Term.Kind.TYPE, values["main_type"])
     if "commune_code" in values:
-        structure.commune_id = values["commune_code"] or None
-        structure.department_code, structure.region_code = keys.territory(structure.commune_id)
+        attributes["commune_id"] = values["commune_code"] or None
+        attributes["department_code"], attributes["region_code"] = keys.territory(
+            attributes["commune_id"]
+        )
     if "source" in values:
-        structure.source_id = keys.sources[values["source"]]
+        attributes["source_id"] = keys.sources[values["source"]]
+    return attributes
 
 
 def _write_relations(
@@ -362,23 +381,19 @@ def _write_relations(
 
 
 def _insert_links(through, rows: list[tuple[int, int]]) -> None:
-    """INSERT (structure, term) rows of a many-to-many table with one prepared statement.
+    """INSERT (structure, term) rows of a many-to-many table in one statement (PostgreSQL's
+    COPY) or one prepared statement (SQLite).
 
     An import of 100,000 structures writes about 750,000 such rows; as model instances
     through bulk_create (instances, signals, and on SQLite batches of under 500 rows to stay
     below 999 parameters) they took half of the import's time (py-spy, BENCHMARKS.md).
     """
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(  # noqa: S608 (names from _meta)
-        quote(through._meta.db_table),
-        quote(through._meta.get_field("structure").column),
-        quote(through._meta.get_field("term").column),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, rows[start : start + 10_000])
+    if rows:
+        rows_insert(
+            through._meta.db_table,
+            [through._meta.get_field(name).column for name in ("structure", "term")],
+            rows,
+        )
 
 
 def _write_nested(
@@ -455,16 +470,58 @@ def structures_write(
     Values must already be valid (see structure_validate); natural keys must exist.
     Fills or refreshes the full-text search columns of every structure written.
     """
+    # Many rows at once (an import): the data version is bumped once, not once per row.
+    if len(creates) + len(updates) < _BULK_INDEX_FROM:
+        return _structures_write(creates, updates)
+    with data_version_bulk(connection, _writes(creates, updates)):
+        return _structures_write(creates, updates)
+
+
+def _writes(
+    creates: Sequence[NewStructure], updates: Sequence[StructureChange]
+) -> set[tuple[str, str]]:
+    """The (table, event) pairs that _structures_write does for these creates and updates."""
+    related = {
+        **{name: getattr(Structure, name).through for name in M2M_KINDS},
+        "partners": NamedPartner,
+        "value_examples": ValueExample,
+        "contacts": Contact,
+        "resilience_initiatives": ResilienceInitiative,
+    }
+    table = Structure._meta.db_table
+    writes = {(table, "insert")} if creates else set()
+    if updates:
+        writes.add((table, "update"))  # the changed columns, the search columns
+    for name, model in related.items():
+        if any(name in new.values for new in creates):
+            writes.add((model._meta.db_table, "insert"))
+        if any(name in update.changes for update in updates):
+            writes |= {(model._meta.db_table, "delete"), (model._meta.db_table, "insert")}
+    return writes
+
+
+def _structures_write(
+    creates: Sequence[NewStructure], updates: Sequence[StructureChange]
+) -> list[Structure]:
     all_values = [n.values for n in creates] + [u.changes for u in updates]
     keys = _Keys(all_values)
     now = timezone.now()
 
-    created = []
+    rows = []
     for new in creates:
-        structure = Structure(uid=new.uid, slug=new.slug, created_at=now, updated_at=now)
-        _assign(structure, new.values, keys)
-        structure.search_document, structure.search_name = keys.search_documents(new.values)
-        created.append(structure)
+        search_document, search_name = keys.search_documents(new.values)
+        rows.append(
+            {
+                "uid": new.uid,
+                "slug": new.slug,
+                "created_at": now,
+                "updated_at": now,
+                **_attributes(new.values, keys),
+                "search_document": search_document,
+                "search_name": search_name,
+            }
+        )
+    created = instances_new(Structure, rows)
     # One structure (a proposal, the admin) is indexed by the trigger; an import's rows
     # in one statement after them (on SQLite, the trigger is dropped meanwhile).
     bulk_index = search_index_bulk_insert if len(created) >= _BULK_INDEX_FROM else nullcontext
@@ -476,9 +533,10 @@ def structures_write(
         pks.update(
             Structure.objects.filter(uid__in=uids[start : start + _CHUNK]).values_list("uid", "pk")
         )
+    alias = connection.alias
     for structure in created:
         structure.pk = pks[structure.uid]
-        structure._state.adding, structure._state.db = False, connection.alias
+        structure._state.adding, structure._state.db = False, alias
     _write_relations(
         [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
     )

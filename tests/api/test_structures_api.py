@@ -41,6 +41,9 @@ class TestList:
             ("bbox=-3,48,-2,49", ["C", "D"]),
             ("near=48.4,-2.8&radius=1", ["C"]),
             ("q=nantes", ["A", "B"]),
+            # Nothing searchable (stop words, symbols): no match, not a server error.
+            ("q=les", []),
+            ("q=%3Ed%F0%BB%88%BB", []),
         ],
     )
     def test_each_filter(self, client, atlas, params, expected):

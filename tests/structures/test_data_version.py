@@ -3,8 +3,9 @@
 import pytest
 from django.db import connection, transaction
 
-from maillage.structures.data_version import data_version
+from maillage.structures.data_version import data_version, data_version_bulk
 from maillage.structures.models import Structure, Term
+from maillage.structures.services import NewStructure, structures_write
 
 pytestmark = pytest.mark.django_db
 
@@ -70,4 +71,63 @@ def test_an_upsert_changes_the_version(atlas):
         unique_fields=["code"],
         update_fields=["name"],
     )
+    assert data_version() != before
+
+
+def _data_triggers() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger "
+                "WHERE NOT tgisinternal ORDER BY tgname"
+            )
+        return cursor.fetchall()
+
+
+def test_a_bulk_write_changes_the_version_once_and_keeps_the_triggers(atlas):
+    """An import writes with the per-row triggers set aside (SQLite) and bumps the version
+    once at the end: readers see a new version, later writes keep changing it."""
+    triggers = _data_triggers()
+    before = data_version()
+    structures_write(
+        creates=[
+            NewStructure(
+                uid=f"mlg-bulkdv{n}",
+                slug=f"bulk-dv-{n}",
+                values={
+                    "name": f"Lot {n}",
+                    "main_type": "fablab",
+                    "source": "tests",
+                    "themes": ("sante",),
+                },
+            )
+            for n in range(3)
+        ]
+    )
+    after = data_version()
+    assert after != before
+    assert _data_triggers() == triggers
+    atlas["a"].name = "A renommée après l'import"
+    atlas["a"].save()
+    assert data_version() != after
+
+
+def test_a_failed_bulk_write_leaves_the_version_and_the_triggers(atlas):
+    triggers = _data_triggers()
+    before = data_version()
+    with (
+        pytest.raises(RuntimeError, match="incident"),
+        transaction.atomic(),
+        data_version_bulk(connection, [("structures_structure", "update")]),
+    ):
+        Structure.objects.filter(pk=atlas["a"].pk).update(name="jamais")
+        raise RuntimeError("un incident pendant l'écriture")
+    assert data_version() == before
+    assert _data_triggers() == triggers
+    atlas["a"].name = "A renommée"
+    atlas["a"].save()
     assert data_version() != before

@@ -5,7 +5,11 @@ import pytest
 from django.db import connection, transaction
 
 from maillage.structures.models import Structure
-from maillage.structures.search_index import search_index_bulk_insert, search_index_ensure
+from maillage.structures.search_index import (
+    FTS_TABLE,
+    search_index_bulk_insert,
+    search_index_ensure,
+)
 from maillage.structures.services import _BULK_INDEX_FROM, NewStructure, structures_write
 from maillage.structures.text_search import search, structure_search_refresh
 from tests.factories import SourceFactory, StructureFactory, TermFactory
@@ -56,3 +60,17 @@ def test_a_failed_bulk_insert_leaves_the_index_as_it_was():
     structure = StructureFactory(name="Tiers-lieu des Forges")
     structure_search_refresh(structures=[structure])
     assert _names("forges") == ["Tiers-lieu des Forges"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 (SQLite)")
+def test_a_bulk_insert_leaves_the_index_merging_as_it_was():
+    """The segments of a bulk insert are written without merging; FTS5's own setting is
+    put back after it, for the writes that follow."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('automerge', 8)")
+    with transaction.atomic(), search_index_bulk_insert(connection):
+        StructureFactory.create_batch(3, name="Atelier de la Forge")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT v FROM {FTS_TABLE}_config WHERE k = 'automerge'")
+        assert cursor.fetchone()[0] == 8
+    assert search_index_ensure(connection) is False  # and the insert trigger is back

@@ -85,3 +85,18 @@ def test_a_structure_keeps_the_department_and_region_of_its_commune(vocabulary):
     stored = Structure.objects.get(pk=created.pk)
     assert (stored.department_code, stored.region_code) == ("", "")
     assert list(Structure.objects.filter(region_code="53")) == []
+
+
+def test_homonyms_get_the_next_free_number():
+    from maillage.structures.services import SlugAllocator
+
+    slugs = SlugAllocator(["atelier", "atelier-nantes", "atelier-nantes-3"])
+    allocated = [slugs.allocate(name="Atelier", commune_name="Nantes") for _ in range(4)]
+    assert allocated == [
+        "atelier-nantes-2",
+        "atelier-nantes-4",
+        "atelier-nantes-5",
+        "atelier-nantes-6",
+    ]
+    assert slugs.allocate(name="Atelier", commune_name="Nantes", preferred="atelier-nantes-7")
+    assert slugs.allocate(name="Atelier", commune_name="Nantes") == "atelier-nantes-8"

@@ -19,6 +19,32 @@ def test_stop_words_are_not_terms():
     assert text_search.terms("le pôle de la mer") == ["pol", "mer"]
 
 
+def test_words_get_the_snowball_french_stems():
+    """The stems of Snowball's French algorithm, as PostgreSQL's french configuration and
+    the documents already stored have them (the stemmer is compiled since the national
+    import: the same algorithm, the same stems, checked against its Python translation)."""
+    assert text_search.terms(
+        "Fabrication coopérative ateliers réparation mobilité santé jardins partagés "
+        "innovation économie circulaire laboratoires citoyennes énergies numériques"
+    ) == [
+        "fabriqu",
+        "cooper",
+        "ateli",
+        "repar",
+        "mobil",
+        "sant",
+        "jardin",
+        "partag",
+        "innov",
+        "econom",
+        "circulair",
+        "laboratoir",
+        "citoyen",
+        "energ",
+        "numer",
+    ]
+
+
 @pytest.fixture
 def structures(db):
     energy = TermFactory(

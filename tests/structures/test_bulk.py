@@ -1,0 +1,36 @@
+"""Rows written in bulk without model instances are the rows instances would give."""
+
+import pytest
+
+from maillage.contributions.models import StructureRevision
+from maillage.structures.bulk import instances_insert, instances_new, values_insert
+from tests.factories import StructureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_values_are_written_as_instances_of_them_are():
+    structure = StructureFactory()
+    rows = [
+        {
+            "structure_id": structure.pk,
+            "structure_uid": structure.uid,
+            "origin": StructureRevision.Origin.IMPORT,
+            "note": "lot.csv",
+            "before": None,
+            "after": {"name": "Atelier", "themes": ["sante"], "latitude": 47.2},
+            "changed_fields": ["name", "themes"],
+        },
+        # Fields left out take their defaults (changed_fields: a new empty list).
+        {"structure_id": structure.pk, "structure_uid": structure.uid, "origin": "import"},
+    ]
+    instances_insert(StructureRevision, instances_new(StructureRevision, rows))
+    values_insert(StructureRevision, rows)
+    written = list(StructureRevision.objects.order_by("pk").values())
+    assert len(written) == 4
+    for by_instance, by_values in zip(written[:2], written[2:], strict=True):
+        assert by_values["created_at"] >= by_instance["created_at"]  # auto_now_add: now
+        for name in ("id", "created_at"):
+            by_instance.pop(name), by_values.pop(name)
+        assert by_values == by_instance
+    assert written[3]["changed_fields"] == [] and written[3]["after"] is None
