@@ -214,7 +214,14 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Public pages (maillage.web.page_cache): in each process's memory, bounded, apart from
+    # the rate limits and anti-spam records of the default cache.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "maillage-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 # Answers computed from the data (API answers, public pages for visitors without a session,

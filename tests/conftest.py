@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from maillage.referential.loading import referential_load
@@ -44,6 +44,7 @@ def _empty_cache():
     # Kept pages and answers are keyed by the data version, but a test may change settings
     # that a page shows: each test starts from an empty cache.
     cache.clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ test_structure_page.py, test_data_page.py); this file covers every endpoint in o
 """
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -107,6 +107,7 @@ def _add_described_structures(atlas, vocabularies, count: int) -> None:
 
 def _count(client, url: str) -> int:
     cache.clear()
+    caches["pages"].clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)

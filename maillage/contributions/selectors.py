@@ -22,7 +22,12 @@ DUPLICATE_LIMIT = 5
 
 
 def stale_cutoff(now: dt.datetime | None = None) -> dt.datetime:
-    return (now or timezone.now()) - dt.timedelta(days=settings.STALE_AFTER_DAYS)
+    """The start of the day STALE_AFTER_DAYS ago: a structure becomes stale at midnight, so
+    that the rule depends on the date only (public pages are kept for the day)."""
+    today = timezone.localtime(now or timezone.now()).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    return today - dt.timedelta(days=settings.STALE_AFTER_DAYS)
 
 
 def stale_structures(*, now: dt.datetime | None = None) -> QuerySet[Structure]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from maillage.contributions import history, selectors
@@ -13,6 +14,7 @@ PER_PAGE = 30
 
 
 @require_GET
+@never_cache  # it reads the revisions, which the data version does not watch
 def structure_history(request: HttpRequest, key: str) -> HttpResponse:
     """/structures/<slug>/historique/: the dated list of a structure's changes."""
     structure = selectors.public_structure_get(slug=key)

@@ -27,15 +27,23 @@ language, CSP, compression, the request log) still runs on every answer, kept or
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from maillage.api.cache import request_data_version
+from maillage.logs.requests import SECRET_URL_PARAMETERS
 
-MAX_CACHED_BYTES = 1_000_000
+logger = logging.getLogger(__name__)
+
+# Kept in their own bounded cache ("pages": each process's memory, MAX_ENTRIES), so that
+# addresses made up to fill it can only push out other pages, never the rate limits and
+# anti-spam records of the default cache.
+MAX_CACHED_BYTES = 512 * 1024
 CACHE_SECONDS = 3600
 _NONCE_PLACEHOLDER = b"\x00maillage-csp-nonce\x00"
 _NOT_KEPT = ("no-store", "private", "no-cache")
@@ -66,8 +74,13 @@ def _key(request: HttpRequest) -> str:
 def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     session = getattr(request, "session", None)
     cache_control = response.get("Cache-Control", "")
+    match = getattr(request, "resolver_match", None)
     return (
         response.status_code == 200
+        # Pages reached by a secret link (activation, claim, unsubscribe) belong to one
+        # person.
+        and not (match and SECRET_URL_PARAMETERS & set(match.kwargs))
+        and not response.has_header("Vary")
         and not response.streaming
         and response.get("Content-Type", "").startswith("text/html")
         and not response.cookies
@@ -75,6 +88,8 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
         and not (session is not None and session.modified)
         and not any(word in cache_control for word in _NOT_KEPT)
         and len(response.content) <= MAX_CACHED_BYTES
+        # Text that holds the placeholder would get the live nonce on every answer.
+        and _NONCE_PLACEHOLDER not in response.content
     )
 
 
@@ -91,19 +106,27 @@ class AnonymousPageCacheMiddleware:
         ):
             return self.get_response(request)
         key = _key(request)
-        kept = cache.get(key)
+        pages = caches["pages"]
+        try:
+            kept = pages.get(key)
+        except Exception:  # a cache out of order: the page is rendered, as without one
+            logger.exception("page_cache.unavailable")
+            kept = None
         if kept is not None:
             kept.content = kept.content.replace(_NONCE_PLACEHOLDER, str(request.csp_nonce).encode())
+            # As the rendered page says (its session was read): it depends on the cookies.
+            patch_vary_headers(kept, ("Cookie",))
             return kept
         response = self.get_response(request)
         if request.method == "GET" and _keepable(request, response):
             nonce = getattr(request, "_csp_nonce", None)
             content = response.content
+            # Keep a copy whose nonce is a placeholder; this visitor gets the original.
             if nonce:
-                # Keep a copy whose nonce is a placeholder; this visitor gets the original.
                 response.content = content.replace(nonce.encode(), _NONCE_PLACEHOLDER)
-                cache.set(key, response, CACHE_SECONDS)
-                response.content = content
-            else:
-                cache.set(key, response, CACHE_SECONDS)
+            try:
+                pages.set(key, response, CACHE_SECONDS)
+            except Exception:
+                logger.exception("page_cache.unavailable")
+            response.content = content
         return response

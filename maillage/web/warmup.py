@@ -67,8 +67,12 @@ def warm_up(application, *, host: str = "127.0.0.1", port: int = 8000) -> dict[s
     paths = list(PATHS)
     try:
         first = Structure.objects.published().only("slug", "uid").order_by("pk").first()
-    except Exception:  # an unmigrated or unreachable database: the pages will say so
-        first = None
+    except Exception:
+        # An unmigrated or unreachable database: the pages will say so to visitors; waiting
+        # here for every page to time out would only delay the start.
+        logger.warning("warmup.skipped", extra={"event": "warmup.skipped"})
+        connections.close_all()
+        return {}
     if first is not None:
         paths.append(f"/structures/{first.slug}/")
         paths.append(f"/api/v1/structures/{first.uid}")

@@ -119,3 +119,31 @@ def test_warm_up_renders_the_common_pages_and_keeps_their_answers(atlas):
     # What it rendered is kept: the first visitor's home page costs the data version only.
     _, queries = _get(Client(), HOME)
     assert queries == 1
+
+
+def test_a_hit_says_it_depends_on_the_cookies(client, atlas):
+    client.get(HOME)
+    _, queries = _get(client, HOME)
+    assert queries == 1
+    assert "Cookie" in client.get(HOME)["Vary"]
+
+
+def test_a_page_holding_the_nonce_placeholder_is_never_kept(client, atlas):
+    # Typed into the search box, the placeholder would otherwise receive the live nonce.
+    url = reverse("web:search") + "?q=atelier%00maillage-csp-nonce%00"
+    _get(client, url)
+    _, queries = _get(client, url)
+    assert queries > 1
+
+
+def test_pages_of_a_secret_link_are_never_kept(client, atlas):
+    from django.core import signing
+
+    from maillage.following.services import UNSUBSCRIBE_SALT
+
+    # A genuine link whose subscription is gone: a page, but one person's.
+    token = signing.dumps({"id": 999_999, "n": "x"}, salt=UNSUBSCRIBE_SALT)
+    url = reverse("following:unsubscribe", args=[token])
+    _get(client, url)
+    _, queries = _get(client, url)
+    assert queries > 1
