@@ -116,17 +116,21 @@ def wrk_rps(url: str, duration: int) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def rss_mb(pid: int) -> tuple[float, float]:
-    """(largest process, whole tree) resident memory in MB of pid and its children."""
+def rss_mb(pid: int) -> tuple[float, float, float]:
+    """(largest process's RSS, whole tree's RSS, whole tree's PSS) in MB, of pid and its
+    children. Summed RSS counts the pages gunicorn's workers share with the master (forked
+    after the warm-up) once per process; PSS shares each page among the processes that map
+    it, so the tree's PSS is the memory the server takes."""
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
-    sizes = []
+    sizes, proportional = [], []
     for one in pids:
-        status = Path(f"/proc/{one}/status").read_text()
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
-    return max(sizes), sum(sizes)
+        rollup = Path(f"/proc/{one}/smaps_rollup").read_text()
+        sizes.append(int(re.search(r"^Rss:\s+(\d+)", rollup, re.M).group(1)) / 1024)
+        proportional.append(int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1)) / 1024)
+    return max(sizes), sum(sizes), sum(proportional)
 
 
 def free_port() -> int:
@@ -266,7 +270,7 @@ def _measure_endpoints(url: str, sample: list, args, *, cached: bool) -> dict:
             warm = [ms for label, ms, _bytes in visits if label == "warm"]
             figures["browser_cold_ms"] = visits[0][1]
             figures["browser_warm_ms"] = statistics.median(warm) if warm else None
-        figures["rss_max_mb"], figures["rss_total_mb"] = rss_mb(server.pid)
+        figures["rss_max_mb"], figures["rss_total_mb"], figures["pss_total_mb"] = rss_mb(server.pid)
     finally:
         stop(server)
     return figures
@@ -370,7 +374,7 @@ def measure_datasette(count: int, args) -> dict:
         )
         client.connection.close()
         figures["rps"] = wrk_rps(f"http://127.0.0.1:{port}{table}/{ids[1]}.json", args.duration)
-        figures["rss_max_mb"], figures["rss_total_mb"] = rss_mb(server.pid)
+        figures["rss_max_mb"], figures["rss_total_mb"], figures["pss_total_mb"] = rss_mb(server.pid)
     finally:
         stop(server)
     return figures
@@ -393,6 +397,7 @@ MEASURES = (
     ("browser_cold_ms", "browser: /carte/ drawn with all points, cold", "ms", None, True),
     ("rss_max_mb", "server memory (RSS), largest process", "MB", 400, True),
     ("rss_total_mb", "server memory (RSS), all processes", "MB", None, True),
+    ("pss_total_mb", "server memory (PSS: shared pages counted once), all", "MB", None, True),
 )
 
 
