@@ -12,7 +12,7 @@ def _default_workers() -> int:
 
 
 def _threads() -> int:
-    return int(os.environ.get("MAILLAGE_THREADS", 0)) or 4
+    return int(os.environ.get("MAILLAGE_THREADS", 0)) or 2
 
 
 def _logger_class():
