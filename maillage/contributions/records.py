@@ -15,6 +15,12 @@ from django.db.models import QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
 from maillage.exports.columns import COLUMNS, DERIVED_COLUMNS
+from maillage.exports.serialize import (
+    contact_item,
+    initiative_item,
+    partner_item,
+    value_example_item,
+)
 from maillage.referential.models import Commune
 from maillage.structures.models import (
     Contact,
@@ -237,37 +243,31 @@ def snapshots_of_created(
             value = commune[key] if commune else None
             item[name] = value if value is not None else ""
         item["partners"] = [
-            {
-                "name": partner.name,
-                "kind": partner.kind if (Term.Kind.ACTOR, partner.kind) in known_terms else "",
-                "structure_id": "",
-            }
+            partner_item(
+                partner.name,
+                partner.kind if (Term.Kind.ACTOR, partner.kind) in known_terms else "",
+                "",
+            )
             for partner in partners
         ]
         item["value_examples"] = [
-            {"title": example.title, "description": example.description}
+            value_example_item(example.title, example.description)
             for example in values.get("value_examples", ())
         ]
         item["contacts"] = [
-            {
-                "name": contact.name,
-                "role": contact.role,
-                "email": contact.email,
-                "phone": contact.phone,
-                "publication_consent": True,
-            }
+            contact_item(contact.name, contact.role, contact.email, contact.phone)
             for contact in values.get("contacts", ())
         ]
         item["resilience_initiatives"] = [
-            {
-                "title": initiative.title,
-                "description": initiative.description,
-                "category": initiative.category
+            initiative_item(
+                initiative.title,
+                initiative.description,
+                initiative.category
                 if (Term.Kind.RESILIENCE, initiative.category) in known_terms
                 else "",
-                "started_on": initiative.started_on.isoformat() if initiative.started_on else None,
-                "ended_on": initiative.ended_on.isoformat() if initiative.ended_on else None,
-            }
+                initiative.started_on,
+                initiative.ended_on,
+            )
             for initiative in initiatives
         ]
         result[structure.pk] = item
@@ -348,43 +348,27 @@ def _related_values(chunk: QuerySet, terms: Mapping[int, str]) -> dict[str, dict
         "structure_id", "name", "kind_id", "partner_structure__uid"
     ):
         partners.setdefault(pk, []).append(
-            {
-                "name": name,
-                "kind": terms[kind_id] if kind_id else "",
-                "structure_id": partner_uid or "",
-            }
+            partner_item(name, terms[kind_id] if kind_id else "", partner_uid or "")
         )
     examples: dict[int, list] = {}
     for pk, title, description in ordered(ValueExample).values_list(
         "structure_id", "title", "description"
     ):
-        examples.setdefault(pk, []).append({"title": title, "description": description})
+        examples.setdefault(pk, []).append(value_example_item(title, description))
     contacts: dict[int, list] = {}
     # Contacts leave Maillage only with the person's consent.
     for pk, name, role, email, phone in ordered(Contact, publication_consent=True).values_list(
         "structure_id", "name", "role", "email", "phone"
     ):
-        contacts.setdefault(pk, []).append(
-            {
-                "name": name,
-                "role": role,
-                "email": email,
-                "phone": phone,
-                "publication_consent": True,
-            }
-        )
+        contacts.setdefault(pk, []).append(contact_item(name, role, email, phone))
     initiatives: dict[int, list] = {}
     for pk, title, description, category_id, started_on, ended_on in ordered(
         ResilienceInitiative
     ).values_list("structure_id", "title", "description", "category_id", "started_on", "ended_on"):
         initiatives.setdefault(pk, []).append(
-            {
-                "title": title,
-                "description": description,
-                "category": terms[category_id] if category_id else "",
-                "started_on": started_on.isoformat() if started_on else None,
-                "ended_on": ended_on.isoformat() if ended_on else None,
-            }
+            initiative_item(
+                title, description, terms[category_id] if category_id else "", started_on, ended_on
+            )
         )
     related.update(
         partners=partners,

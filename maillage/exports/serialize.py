@@ -61,39 +61,62 @@ def record(structure: Structure) -> dict[str, Any]:
     return item
 
 
+# The nested records of a structure, as nested_object() and the history's snapshots
+# (maillage.contributions.records) write them, whatever they are read from.
+
+
+def partner_item(name: str, kind: str, structure_id: str) -> dict[str, Any]:
+    return {"name": name, "kind": kind, "structure_id": structure_id}
+
+
+def value_example_item(title: str, description: str) -> dict[str, Any]:
+    return {"title": title, "description": description}
+
+
+def contact_item(name: str, role: str, email: str, phone: str) -> dict[str, Any]:
+    # Only contacts who consented are ever written out.
+    return {"name": name, "role": role, "email": email, "phone": phone, "publication_consent": True}
+
+
+def initiative_item(
+    title: str, description: str, category: str, started_on, ended_on
+) -> dict[str, Any]:
+    return {
+        "title": title,
+        "description": description,
+        "category": category,
+        "started_on": started_on.isoformat() if started_on else None,
+        "ended_on": ended_on.isoformat() if ended_on else None,
+    }
+
+
 def nested_object(structure: Structure) -> dict[str, Any]:
     """The structure as a JSON object: the columns, lists as arrays, related records nested."""
     item = record(structure)
     item["partners"] = [
-        {
-            "name": partner.name,
-            "kind": partner.kind.slug if partner.kind else "",
-            "structure_id": partner.partner_structure.uid if partner.partner_structure else "",
-        }
+        partner_item(
+            partner.name,
+            partner.kind.slug if partner.kind else "",
+            partner.partner_structure.uid if partner.partner_structure else "",
+        )
         for partner in structure.partners.all()
     ]
     item["value_examples"] = [
-        {"title": example.title, "description": example.description}
+        value_example_item(example.title, example.description)
         for example in structure.value_examples.all()
     ]
     item["contacts"] = [
-        {
-            "name": contact.name,
-            "role": contact.role,
-            "email": contact.email,
-            "phone": contact.phone,
-            "publication_consent": True,
-        }
+        contact_item(contact.name, contact.role, contact.email, contact.phone)
         for contact in structure.contacts.all()
     ]
     item["resilience_initiatives"] = [
-        {
-            "title": initiative.title,
-            "description": initiative.description,
-            "category": initiative.category.slug if initiative.category else "",
-            "started_on": initiative.started_on.isoformat() if initiative.started_on else None,
-            "ended_on": initiative.ended_on.isoformat() if initiative.ended_on else None,
-        }
+        initiative_item(
+            initiative.title,
+            initiative.description,
+            initiative.category.slug if initiative.category else "",
+            initiative.started_on,
+            initiative.ended_on,
+        )
         for initiative in structure.resilience_initiatives.all()
     ]
     return item
