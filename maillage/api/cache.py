@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language_from_request
 
-from maillage.structures.data_version import data_version
+from maillage.structures.data_version import data_version_checking_connection
 
 # Answers larger than this (exports) are not kept.
 MAX_CACHED_BYTES = 1_000_000
@@ -28,10 +28,11 @@ _NOT_CACHED = ("/openapi.json", "/docs")
 
 
 def request_data_version(request: HttpRequest) -> str:
-    """The data version, read once per request."""
+    """The data version, read once per request (the request's first query, which also
+    checks the kept database connection)."""
     version = getattr(request, "_maillage_data_version", None)
     if version is None:
-        version = request._maillage_data_version = data_version()
+        version = request._maillage_data_version = data_version_checking_connection()
     return version
 
 

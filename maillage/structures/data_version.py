@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from django.db import DatabaseError
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -156,6 +157,37 @@ def data_version(connection: BaseDatabaseWrapper | None = None) -> str:
         cursor.execute(f"SELECT token FROM {TABLE} WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else "0"
+
+
+def data_version_checking_connection(connection: BaseDatabaseWrapper | None = None) -> str:
+    """data_version(), read as a request's first query, standing in for the health check
+    of a kept connection.
+
+    With CONN_HEALTH_CHECKS, Django checks a kept connection before the first query of each
+    request with a query of its own (`SELECT 1` on PostgreSQL): a second round trip to the
+    server for a cached answer, whose only query is this one (a quarter of the time of such
+    an answer under load, BENCHMARKS.md). When Django would check, this read is the check:
+    if it fails and the connection is no longer usable (the server restarted, the
+    connection was cut), the connection is closed and the read done again on a new one,
+    which is what the health check would have done. Inside a transaction, or once the
+    request's connection has been checked, a plain read.
+    """
+    connection = connection or default_connection
+    if (
+        connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+    ):
+        return data_version(connection)
+    connection.health_check_done = True
+    try:
+        return data_version(connection)
+    except DatabaseError:
+        if connection.is_usable():
+            raise
+        connection.close()
+        return data_version(connection)
 
 
 @contextmanager
