@@ -31,8 +31,10 @@ def referential_load(*, data_dir: Path | None = None) -> dict[str, int]:
 
     Returns the number of rows loaded per kind (`regions`, `departments`, `epci`,
     `communes`, `aliases`) plus `stale`, the rows no longer in the files that could not be
-    deleted because other data refers to them. Runs in one transaction: a malformed file
-    leaves the database as it was. Raises FileNotFoundError when a file is missing.
+    deleted because other data refers to them, and `structures_relocated`, the structures
+    whose commune changed department or region (their copies of the codes are updated).
+    Runs in one transaction: a malformed file leaves the database as it was. Raises
+    FileNotFoundError when a file is missing.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     regions = [Region(code=r["code"], name=r["name"]) for r in _rows(data_dir / "regions.csv")]
@@ -48,6 +50,10 @@ def referential_load(*, data_dir: Path | None = None) -> dict[str, int]:
         CommuneAlias(code=a["code"], name=a["name"], kind=a["kind"], commune_id=a["commune"])
         for a in _rows(data_dir / "aliases.csv.gz")
     ]
+
+    # Imported here: the referential is loaded before any structure exists (migrations,
+    # first run), and structures depend on it, not the other way round.
+    from maillage.structures.services import structures_territory_refresh
 
     stale = 0
     with transaction.atomic():
@@ -78,6 +84,8 @@ def referential_load(*, data_dir: Path | None = None) -> dict[str, int]:
             (Region, regions),
         ):
             stale += _delete_missing(model, {row.pk for row in rows})
+        # A commune may have moved to another department or region.
+        relocated = structures_territory_refresh()
 
     return {
         "regions": len(regions),
@@ -86,6 +94,7 @@ def referential_load(*, data_dir: Path | None = None) -> dict[str, int]:
         "communes": len(communes),
         "aliases": len(aliases),
         "stale": stale,
+        "structures_relocated": relocated,
     }
 
 

@@ -656,3 +656,29 @@ def structure_upsert(*, values: StructureValues) -> tuple[Structure, bool]:
     structure_update(structure=existing, values=values)
     existing.refresh_from_db()
     return existing, False
+
+
+def structures_territory_refresh() -> int:
+    """Copy each structure's commune's department and region codes onto it again, where
+    they differ; returns the number of structures changed.
+
+    The codes on the structure (Structure.region_code, department_code) are written with
+    the structure. A new official geography (`maillage load_referential`) can move a commune
+    to another department or region: this brings the copies in step, in one statement.
+    """
+    department = "SELECT c.department_id FROM referential_commune c WHERE c.code = s.commune_id"
+    region = (
+        "SELECT d.region_id FROM referential_commune c "
+        "JOIN referential_department d ON d.code = c.department_id WHERE c.code = s.commune_id"
+    )
+    with connection.cursor() as cursor:
+        # Constant SQL: table and column names only.
+        cursor.execute(
+            f"UPDATE structures_structure AS s SET "  # noqa: S608
+            f"department_code = COALESCE(({department}), ''), "
+            f"region_code = COALESCE(({region}), '') "
+            f"WHERE s.commune_id IS NOT NULL AND ("
+            f"s.department_code <> COALESCE(({department}), '') "
+            f"OR s.region_code <> COALESCE(({region}), ''))"
+        )
+        return cursor.rowcount

@@ -72,3 +72,25 @@ def test_manifest_matches_the_bundled_files():
     sources = (default_data_dir() / "SOURCES.md").read_text()
     for checksum in manifest["inputs"].values():
         assert checksum in sources, "SOURCES.md must quote the inputs' checksums"
+
+
+def test_a_structure_follows_its_commune_into_a_new_department(referential, client):
+    """A new official geography moves a commune: its structures are found under the new
+    department and region, in the filters and in the facets."""
+    from tests.factories import StructureFactory
+
+    # The commune as an older geography had it, and a structure written then.
+    Commune.objects.filter(code="44109").update(department_id="35")
+    structure = StructureFactory(commune_id="44109")
+    assert (structure.department_code, structure.region_code) == ("35", "53")
+
+    counts = referential_load()  # the bundled geography: Nantes is in Loire-Atlantique (44)
+
+    assert counts["structures_relocated"] == 1
+    structure.refresh_from_db()
+    assert (structure.department_code, structure.region_code) == ("44", "52")
+    found = client.get("/api/v1/structures?department=44").json()
+    assert [item["id"] for item in found["results"]] == [structure.uid]
+    assert client.get("/api/v1/structures?department=35").json()["count"] == 0
+    assert client.get("/api/v1/structures?region=53").json()["count"] == 0
+    assert referential_load()["structures_relocated"] == 0
