@@ -231,6 +231,11 @@ CACHES = {
 # request after a change (benchmarks/run.py --no-answer-cache). Never needed in production.
 ANSWER_CACHE = env_bool("MAILLAGE_ANSWER_CACHE", True)
 
+# The running release (a tag or commit), part of the keys of the answers kept in a shared
+# cache: a new release never serves what the previous one computed. Unset, a fingerprint of
+# the package's source files stands for it (maillage.release).
+RELEASE = os.environ.get("MAILLAGE_RELEASE", "")
+
 # The read API: open to any origin, rate limited per client address.
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

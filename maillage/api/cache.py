@@ -3,7 +3,8 @@
 Every read of the API is a function of the request and of the data, and the data version
 (maillage.structures.data_version) changes with every committed write. So a successful GET
 answer is kept in the cache under the version, the host, the full path with its query
-string and the language, and served again until the data changes. Nothing is ever stale:
+string and the language, and served again until the data changes (or the code: the key
+holds the release). Nothing is ever stale:
 the first request after a write computes its answer again. The rate limiter and the data
 headers run outside this cache, so they still apply to every request. With the setting
 ANSWER_CACHE off (benchmarks of the first request), nothing is kept or served.
@@ -18,6 +19,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language_from_request
 
+from maillage.release import release
 from maillage.structures.data_version import data_version_checking_connection
 
 # Answers larger than this (exports) are not kept.
@@ -58,6 +60,7 @@ class ApiCacheMiddleware:
             + hashlib.sha256(
                 "\n".join(
                     (
+                        release(),
                         request_data_version(request),
                         request.method,
                         request.scheme,

@@ -41,6 +41,7 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from maillage.referential.models import Commune
+from maillage.release import release
 from maillage.structures import text_search
 from maillage.structures.data_version import data_version
 from maillage.structures.facets import facet_counts
@@ -64,8 +65,10 @@ class MapPayload:
 
 
 def map_data_version() -> str:
-    """A short token that changes whenever the public data changes (see data_version)."""
-    return data_version()
+    """A short token that changes whenever the public data changes (see data_version), or
+    the code that builds the payload (a new release): the payload's URL names it, and
+    browsers keep that URL for a year."""
+    return hashlib.sha256(f"{data_version()}:{release()}".encode()).hexdigest()[:16]
 
 
 def _placed_rows() -> list[tuple]:

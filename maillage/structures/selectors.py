@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from maillage.referential.models import Region
+from maillage.release import release
 from maillage.structures import text_search
 from maillage.structures.data_version import data_version
 from maillage.structures.models import (
@@ -142,7 +143,7 @@ def home_figures(*, recent: int = 6) -> dict:
 
     if not settings.ANSWER_CACHE:
         return compute()
-    return cache.get_or_set(f"home-figures:{data_version()}:{recent}", compute, 3600)
+    return cache.get_or_set(f"home-figures:{release()}:{data_version()}:{recent}", compute, 3600)
 
 
 def structure_types() -> QuerySet[Term]:

@@ -37,6 +37,7 @@ from django.utils.cache import patch_vary_headers
 
 from maillage.api.cache import request_data_version
 from maillage.logs.requests import SECRET_URL_PARAMETERS
+from maillage.release import release
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def _anonymous(request: HttpRequest) -> bool:
 
 def _key(request: HttpRequest) -> str:
     parts = (
+        release(),
         request_data_version(request),
         request.scheme,
         request.get_host(),

@@ -65,3 +65,24 @@ def test_a_structure_published_after_a_404_is_found(client, atlas):
     atlas["a"].status = Structure.Status.PUBLISHED
     atlas["a"].save()
     assert client.get(url).status_code == 200
+
+
+def test_a_new_release_computes_its_answers_afresh(client, atlas, settings):
+    """What the previous release kept in the shared cache is not served by the next one,
+    even though the data did not change."""
+    from maillage.release import release
+
+    url = f"/api/v1/structures/{atlas['a'].uid}"
+    map_data_url = client.get("/carte/").context["config"]["urls"]["data"]
+    client.get(url)
+    settings.RELEASE = "next-release"
+    release.cache_clear()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(url)
+        assert answer.json()["name"] == "A"
+        assert len(queries) > 1  # computed, not read from the cache
+        # The map's payload is kept by browsers under its URL: a new URL.
+        assert client.get("/carte/").context["config"]["urls"]["data"] != map_data_url
+    finally:
+        release.cache_clear()
