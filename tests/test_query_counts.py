@@ -38,8 +38,8 @@ PINNED = {
     "map page": 8,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     "map data": 3,  # +1: the communes, read once instead of joined to each structure
     "map selection": 14,  # (the request that builds the payload, see "map data")
-    "api list": 10,
-    "api detail": 12,
+    "api list": 5,
+    "api detail": 7,
     "api facets": 15,  # an unfiltered vocabulary: all its links less the unpublished ones
     "api facets, two": 7,
     "api vocabularies": 3,
