@@ -130,6 +130,43 @@ def map_in_browser(base: str, runs: int) -> list[tuple[str, float, int]]:
     return results
 
 
+def datasette_map_in_browser(base: str, table: str, runs: int) -> list[tuple[str, float]]:
+    """(label, ms from navigation to every point on the map) per visit of Datasette's table
+    page with datasette-cluster-map, in the same browser as map_in_browser; the first visit
+    is cold.
+
+    The plugin draws the first 1,000 rows, then offers "load all": the visit clicks it at
+    once (no human delay counted) and ends when the last page of rows is on the map (the
+    progress line is emptied). Requests to other hosts (its OpenStreetMap tiles) are
+    aborted at once, as they would fail here anyway.
+    """
+    from playwright.sync_api import sync_playwright
+
+    columns = "_col=name&_col=main_type&_col=latitude&_col=longitude"
+    results = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.route(
+            lambda url: not url.startswith(base),
+            lambda route: route.abort(),
+        )
+        page = context.new_page()
+        for run in range(runs):
+            label = "cold (server and browser caches empty)" if run == 0 else "warm"
+            page.goto(f"{base}{table}?{columns}")
+            page.click("button.cluster-map-button", timeout=120_000)
+            page.wait_for_function(
+                """() => !document.querySelector('button.cluster-map-button')
+                     && document.querySelectorAll('.leaflet-marker-icon').length > 0""",
+                timeout=600_000,
+                polling=100,
+            )
+            results.append((label, page.evaluate("performance.now()")))
+        browser.close()
+    return results
+
+
 def browser_figures(database_url: str, runs: int) -> list[tuple[str, float, int]]:
     """map_in_browser against a gunicorn of its own (2 workers)."""
     server, base = start_maillage(database_url)
