@@ -207,22 +207,24 @@ _LOCATION_COLUMNS = {
 
 def _location_counts(structures: QuerySet, parameters: list[str]) -> dict[str, dict[str, int]]:
     """{parameter: {value: count}} for location facets over the same structures, in one query:
-    structures grouped by commune, then each commune's row joined to its EPCI."""
+    structures grouped by commune, then each commune's row joined to its EPCI, and the
+    communes' counts summed by value there (a few rows instead of one per commune)."""
     # Structures without a commune form a group that the join below leaves out.
     grouped = structures.values("commune_id").annotate(n=Count("pk"))
     inner, params = grouped.query.sql_with_params()
     columns = ", ".join(_LOCATION_COLUMNS[parameter] for parameter in parameters)
     # Table and column names come from the models and the constant above; values are params.
     sql = (
-        f"SELECT {columns}, per_commune.n FROM ({inner}) per_commune "  # noqa: S608
+        f"SELECT {columns}, SUM(per_commune.n) FROM ({inner}) per_commune "  # noqa: S608
         f"JOIN {Commune._meta.db_table} commune ON commune.code = per_commune.commune_id "
-        f"LEFT JOIN {Epci._meta.db_table} epci ON epci.code = commune.epci_id"
+        f"LEFT JOIN {Epci._meta.db_table} epci ON epci.code = commune.epci_id "
+        f"GROUP BY {columns}"
     )
     counts: dict[str, Counter] = {parameter: Counter() for parameter in parameters}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            n = row[-1]
+            n = int(row[-1])  # PostgreSQL sums as numeric
             for parameter, value in zip(parameters, row, strict=False):
                 if value is not None:
                     counts[parameter][value] += n
