@@ -11,6 +11,7 @@ from collections import Counter
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
 from maillage.referential.models import Commune, Epci
 from maillage.structures.filters import VOCABULARY_FACETS, StructureFilters
@@ -97,6 +98,10 @@ def _column_counts(
     structures: QuerySet, parameters: list[str], slugs: dict[int, str]
 ) -> tuple[dict[str, dict[str, int]], int]:
     """({parameter: {value: count}}, number of structures) in one grouped query."""
+    # The main type grouped last: first, it let SQLite read the structures in the order
+    # of the (status, main type) index and look every other column up in the table
+    # (149 instead of 57 ms for the type and region of 100,000 structures).
+    parameters = sorted(parameters, key=lambda parameter: parameter == "type")
     columns = [_COLUMN_FACETS[parameter] for parameter in parameters]
     if "verified" in parameters:
         structures = structures.annotate(_verified=_VERIFIED)
@@ -207,22 +212,31 @@ _LOCATION_COLUMNS = {
 
 def _location_counts(structures: QuerySet, parameters: list[str]) -> dict[str, dict[str, int]]:
     """{parameter: {value: count}} for location facets over the same structures, in one query:
-    structures grouped by commune, then each commune's row joined to its EPCI."""
-    # Structures without a commune form a group that the join below leaves out.
-    grouped = structures.values("commune_id").annotate(n=Count("pk"))
+    structures grouped by commune, then each commune's row joined to its EPCI, and the
+    communes' counts summed by value there (a few rows instead of one per commune)."""
+    # Structures without a commune form a group ("") that the join below leaves out.
+    # Grouped by an expression, not the bare column: SQLite would otherwise read the
+    # structures in the order of the commune index and look each one's status up in the
+    # table (209 instead of 53 ms for 100,000 structures) rather than the facets index.
+    grouped = (
+        structures.annotate(_commune=Coalesce("commune_id", Value("")))
+        .values("_commune")
+        .annotate(n=Count("pk"))
+    )
     inner, params = grouped.query.sql_with_params()
     columns = ", ".join(_LOCATION_COLUMNS[parameter] for parameter in parameters)
     # Table and column names come from the models and the constant above; values are params.
     sql = (
-        f"SELECT {columns}, per_commune.n FROM ({inner}) per_commune "  # noqa: S608
-        f"JOIN {Commune._meta.db_table} commune ON commune.code = per_commune.commune_id "
-        f"LEFT JOIN {Epci._meta.db_table} epci ON epci.code = commune.epci_id"
+        f"SELECT {columns}, SUM(per_commune.n) FROM ({inner}) per_commune "  # noqa: S608
+        f"JOIN {Commune._meta.db_table} commune ON commune.code = per_commune._commune "
+        f"LEFT JOIN {Epci._meta.db_table} epci ON epci.code = commune.epci_id "
+        f"GROUP BY {columns}"
     )
     counts: dict[str, Counter] = {parameter: Counter() for parameter in parameters}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            n = row[-1]
+            n = int(row[-1])  # PostgreSQL sums as numeric
             for parameter, value in zip(parameters, row, strict=False):
                 if value is not None:
                     counts[parameter][value] += n

@@ -32,12 +32,14 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import itertools
 import json
 import os
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count
 
 from maillage.referential.models import Commune
@@ -225,15 +227,24 @@ def _selection(filters: StructureFilters, version: str) -> MapSelection:
     if filters.is_empty():
         count = published.count()
         return MapSelection(version, count, len(order), None, counts)
-    matching = set(filters.apply(published, rank=False).order_by().values_list("pk", flat=True))
+    matching = _primary_keys(filters.apply(published, rank=False).order_by())
+    # The positions of the matching points, found by C loops over the 100,000 points
+    # (map and compress); only the matching ones are then set one by one.
+    positions = list(itertools.compress(itertools.count(), map(matching.__contains__, order)))
     bits = bytearray((len(order) + 7) // 8)
-    placed = 0
-    for index, pk in enumerate(order):
-        if pk in matching:
-            bits[index >> 3] |= 1 << (index & 7)
-            placed += 1
+    for index in positions:
+        bits[index >> 3] |= 1 << (index & 7)
     encoded = base64.b64encode(bytes(bits)).decode("ascii")
-    return MapSelection(version, len(matching), placed, encoded, counts)
+    return MapSelection(version, len(matching), len(positions), encoded, counts)
+
+
+def _primary_keys(structures) -> set[int]:
+    """The primary keys of a queryset of structures, read by one query without building a
+    row object per structure (13,000 under a theme at 100,000 structures)."""
+    sql, params = structures.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 # -- suggestions ---------------------------------------------------------------------------

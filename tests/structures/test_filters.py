@@ -9,7 +9,8 @@ from django.utils import timezone
 from maillage.referential.models import Commune
 from maillage.structures.facets import facet_counts
 from maillage.structures.filters import StructureFilters
-from maillage.structures.models import Structure
+from maillage.structures.models import Structure, Term
+from tests.factories import StructureFactory, TermFactory
 
 
 def names(params: str) -> list[str]:
@@ -109,3 +110,57 @@ class TestFacetCounts:
         filters = StructureFilters.parse(QueryDict("theme=mobilite&theme_mode=and"))
         counts = facet_counts(filters=filters, queryset=Structure.objects.published())
         assert counts["theme"] == {"mobilite": 2, "sante": 1}
+
+
+@pytest.mark.django_db
+class TestFacetCountsEqualClicks:
+    """Each count of each facet is the number of results of the filters with that value
+    chosen (for an OR facet: instead of its own current values), on an atlas holding the
+    cases the counting queries treat apart."""
+
+    @pytest.fixture
+    def edge_cases(self, atlas):
+        fablab = atlas["a"].main_type
+        living_lab = atlas["c"].main_type
+        health = atlas["c"].themes.get()
+        hub = TermFactory(kind=Term.Kind.TYPE, slug="hub", label_fr="Hub")
+        # A secondary type equal to the main one counts once.
+        same = StructureFactory(name="E", main_type=fablab, commune=None, themes=[health])
+        same.secondary_types.set([fablab, living_lab])
+        # Several secondary types, no commune (no region, territory nor size).
+        several = StructureFactory(name="F", main_type=hub, commune=None, themes=[health])
+        several.secondary_types.set([fablab, living_lab])
+        # Unpublished: counted nowhere, whatever its links.
+        hidden = StructureFactory(
+            name="G", main_type=hub, status=Structure.Status.PENDING, themes=[health]
+        )
+        hidden.secondary_types.set([fablab])
+        return atlas
+
+    @pytest.mark.parametrize("selected", ["", "theme=sante", "theme=sante&type=hub"])
+    def test_every_count_is_what_clicking_gives(self, edge_cases, selected):
+        filters = StructureFilters.parse(QueryDict(selected))
+        counts = facet_counts(filters=filters, queryset=Structure.objects.published())
+        for parameter, values in counts.items():
+            others = QueryDict(selected, mutable=True)
+            others.pop(parameter, None)
+            for value, count in values.items():
+                clicked = QueryDict(others.urlencode(), mutable=True)
+                clicked.setlist(parameter, [value])
+                assert len(names(clicked.urlencode())) == count, (parameter, value)
+        # A type left out of the counts gives no result.
+        for slug in Term.objects.filter(kind=Term.Kind.TYPE).values_list("slug", flat=True):
+            if slug not in counts["type"]:
+                clicked = QueryDict(selected, mutable=True)
+                clicked.setlist("type", [slug])
+                assert names(clicked.urlencode()) == [], slug
+
+    def test_secondary_types_count_each_structure_once(self, edge_cases):
+        filters = StructureFilters.parse(QueryDict("theme=sante"))
+        counts = facet_counts(filters=filters, queryset=Structure.objects.published())
+        # B (fablab), C (living lab), E (fablab; secondary fablab, living lab),
+        # F (hub; secondary fablab, living lab); G is pending.
+        assert counts["type"] == {"fablab": 3, "living-lab": 3, "hub": 1}
+        assert counts["region"] == {"52": 1, "99": 1}
+        assert counts["territory"] == {"ME": 1, "CC": 1}
+        assert sum(counts["size"].values()) == 2

@@ -56,6 +56,29 @@ def test_structures_analyze_refreshes_planner_statistics():
     structures_analyze()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_structures_analyze_after_a_commit_lets_postgresql_scan_indexes_only(vocabulary):
+    # Outside a transaction (as after an import) PostgreSQL also vacuums: the pages of the
+    # new rows are marked all-visible, so index-only scans need not read the table.
+    from django.db import connection
+
+    from maillage.structures.services import structures_analyze
+
+    for number in range(3):
+        structure_create(
+            values={"name": f"Atelier {number}", "main_type": "fablab", "source": "tests"}
+        )
+    structures_analyze()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relallvisible FROM pg_class WHERE relname = %s",
+                [Structure._meta.db_table],
+            )
+            assert cursor.fetchone()[0] > 0
+    assert Structure.objects.count() == 3
+
+
 def test_a_structure_keeps_the_department_and_region_of_its_commune(vocabulary):
     # Copied on the structure for the territory filters and facets: every way of writing
     # a structure (the services' bulk write, save() from the admin or a form) keeps them.

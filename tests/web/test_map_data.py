@@ -198,3 +198,12 @@ def test_export_xlsx_and_geojson_of_the_selection(client, atlas):
 
 def test_export_of_an_unknown_format_is_not_found(client, atlas):
     assert client.get("/carte/export.pdf").status_code == 404
+
+
+def test_selection_counts_a_structure_it_cannot_place(client, atlas):
+    # Neither coordinates nor commune: counted among the matches, not drawn.
+    unplaced = atlas["pole"]
+    Structure.objects.filter(pk=unplaced.pk).update(latitude=None, longitude=None, commune=None)
+    body, uids = matched_uids(client, f"type={unplaced.main_type.slug}")
+    assert unplaced.uid not in uids
+    assert body["count"] == body["placed"] + 1 == len(uids) + 1
