@@ -20,7 +20,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import DateTimeField, Field, Model
+from django.db.models import DateTimeField, Field, Model, signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 _ROWS_PER_CALL = 5_000
@@ -70,9 +71,24 @@ def instances_new(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list
     varying = [field for field in fields if field.attname not in constant]
     names = [field.attname for field in fields]
     instances = []
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        for row in rows:
+            values = {**constant, **{field.attname: field.get_default() for field in varying}, **row}
+            instances.append(model(*[values[name] for name in names]))
+        return instances
+    # What the constructor does when no signal is listened to: a fresh state, then each
+    # field's value in the instance's dictionary (the descriptors of concrete fields and
+    # foreign key ids only read it, or clear a cached related object a new instance has
+    # not). Half the time of the constructor.
+    new = model.__new__
     for row in rows:
-        values = {**constant, **{field.attname: field.get_default() for field in varying}, **row}
-        instances.append(model(*[values[name] for name in names]))
+        instance = new(model)
+        instance.__dict__.update(constant)
+        for field in varying:
+            instance.__dict__[field.attname] = field.get_default()
+        instance.__dict__.update(row)
+        instance._state = ModelState()
+        instances.append(instance)
     return instances
 
 
