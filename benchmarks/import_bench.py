@@ -28,7 +28,7 @@ PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 _IMPORT = """
 import json, time, cProfile, pstats, io
-from django.db import connection
+from django.db import connection, connections
 profile = {profile}
 stages = {{}}
 
@@ -74,6 +74,7 @@ for owner, name, label in [
     (records, "snapshots", "  snapshots"),
     (contributions, "values_insert", "  insert revisions"),
     (pipeline, "structures_analyze", "analyze"),
+    (type(connections["default"]), "commit", "commit"),
 ]:
     timed(owner, name, label)
 # Time this process waits for the results of the process beside (maillage.imports.beside),

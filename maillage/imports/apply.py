@@ -114,6 +114,7 @@ def apply(plan_: Plan, *, file_name: str = "") -> None:
 # their revisions beside itself, on the other core (maillage.imports.beside).
 BESIDE_FROM = 2_000
 _BESIDE_CHUNK = 2_000
+_HERE_SHARE = 0.3
 
 
 def _apply_beside(
@@ -135,12 +136,18 @@ def _apply_beside(
     now = timezone.now()
     records = CreatedRecords(new.values.get("commune_code") for new in creates)
 
+    # The first creations' search columns are computed here, while the child computes the
+    # others: this process would otherwise wait for them (41 µs a row beside, 15 µs here
+    # for the rest of a row).
+    here = int(len(creates) * _HERE_SHARE)
+
     def prepare() -> Iterator[list]:
         columns: list[tuple[str, str]] = []
-        for start in range(0, len(creates), _BESIDE_CHUNK):
+        for start in range(here, len(creates), _BESIDE_CHUNK):
             chunk = list(search_columns(creates[start : start + _BESIDE_CHUNK], keys))
             columns += chunk
             yield chunk
+        columns = list(search_columns(creates[:here], keys)) + columns
         structures = instances_new(Structure, list(creation_rows(creates, keys, now, columns)))
         for start in range(0, len(creates), _BESIDE_CHUNK):
             yield [
@@ -154,7 +161,7 @@ def _apply_beside(
                 )
             ]
 
-    chunks = -(-len(creates) // _BESIDE_CHUNK)
+    chunks = -(-(len(creates) - here) // _BESIDE_CHUNK)
     with Beside(prepare) as beside:
         results = beside.items()
         written = structures_write(
@@ -162,7 +169,10 @@ def _apply_beside(
             updates=updates,
             keys=keys,
             now=now,
-            search_columns=itertools.chain.from_iterable(itertools.islice(results, chunks)),
+            search_columns=itertools.chain(
+                search_columns(creates[:here], keys),
+                itertools.chain.from_iterable(itertools.islice(results, chunks)),
+            ),
         )
         encoded_created = list(itertools.chain.from_iterable(results))
     # Created structures whose record must be read back (see CreatedRecords.read_back)

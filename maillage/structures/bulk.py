@@ -73,7 +73,7 @@ def instances_new(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list
     instances = []
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
         for row in rows:
-            values = {**constant, **{field.attname: field.get_default() for field in varying}, **row}
+            values = {**constant, **{f.attname: f.get_default() for f in varying}, **row}
             instances.append(model(*[values[name] for name in names]))
         return instances
     # What the constructor does when no signal is listened to: a fresh state, then each

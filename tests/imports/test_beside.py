@@ -81,7 +81,8 @@ def test_records_of_structures_created_beside_are_what_reading_them_back_gives(
     loaded, write, monkeypatch
 ):
     _beside(monkeypatch, True)
-    report = run_import(path=write("lot.json", json.dumps([FULL, BARE, ORDERED])), source="maillage")
+    path = write("lot.json", json.dumps([FULL, BARE, ORDERED]))
+    report = run_import(path=path, source="maillage")
     assert len(report.created) == 3
     revisions = {r.structure_id: r for r in StructureRevision.objects.filter(origin="import")}
     read_back = snapshots(list(revisions))
