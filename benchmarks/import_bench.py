@@ -28,7 +28,7 @@ PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 _IMPORT = """
 import json, time, cProfile, pstats, io
-from django.db import connection
+from django.db import connection, connections
 profile = {profile}
 stages = {{}}
 
@@ -66,7 +66,7 @@ for owner, name, label in [
     (pipeline, "find_duplicates", "duplicates"),
     (apply_stage, "plan", "plan"),
     (apply_stage, "structures_write", "write"),
-    (services._Keys, "search_documents", "  search columns"),
+    (services._Keys, "search_documents", "  search columns (here, if not beside)"),
     (services, "instances_insert", "  insert structures"),
     (services, "_write_relations", "  relations"),
     (apply_stage, "snapshots_of_created", "records of created structures"),
@@ -74,8 +74,33 @@ for owner, name, label in [
     (records, "snapshots", "  snapshots"),
     (contributions, "values_insert", "  insert revisions"),
     (pipeline, "structures_analyze", "analyze"),
+    (type(connections["default"]), "commit", "commit"),
 ]:
     timed(owner, name, label)
+# Time this process waits for the results of the process beside (maillage.imports.beside),
+# whose own work is not in this process's CPU time nor in the stages above.
+try:
+    import maillage.imports.beside as beside
+
+    def waited(items):
+        def wrapper(self):
+            iterator = items(self)
+            while True:
+                cpu, wall = time.process_time(), time.perf_counter()
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    spent = stages.setdefault("waiting beside", [0.0, 0.0])
+                    spent[0] += time.process_time() - cpu
+                    spent[1] += time.perf_counter() - wall
+                yield item
+        return wrapper
+
+    beside.Beside.items = waited(beside.Beside.items)
+except ImportError:  # an older version of the code, to compare with
+    pass
 profiler = cProfile.Profile() if profile else None
 started, cpu_started = time.perf_counter(), time.process_time()
 if profiler:
@@ -93,7 +118,10 @@ if profiler:
     sys.stderr.write(out.getvalue() + out2.getvalue())
 for label, (cpu_s, wall_s) in stages.items():
     sys.stderr.write(f"{{label:32}} cpu {{cpu_s:6.2f}} s  wall {{wall_s:6.2f}} s\\n")
-print(json.dumps({{"seconds": seconds, "cpu": cpu, "created": len(report.created),
+import resource
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({{"seconds": seconds, "cpu": cpu,
+    "beside_cpu": children.ru_utime + children.ru_stime, "created": len(report.created),
     "rejected": len(report.rejected), "duplicates": len(report.duplicates)}}))
 """
 
@@ -144,7 +172,8 @@ def main() -> int:
                 timings.append(figures["seconds"])
                 print(
                     f"{backend:8} {count:>7,} rows  run {run + 1}: {figures['seconds']:7.1f} s"
-                    f" (this process's CPU {figures['cpu']:.1f} s)"
+                    f" (this process's CPU {figures['cpu']:.1f} s,"
+                    f" beside {figures.get('beside_cpu', 0):.1f} s)"
                     f"  (created {figures['created']:,}, rejected {figures['rejected']:,},"
                     f" duplicate pairs {figures['duplicates']:,}; load before {before},"
                     f" after {load()})",

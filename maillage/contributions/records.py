@@ -200,45 +200,64 @@ def snapshots_of_created(
     """
     if not created:
         return {}
-    terms = dict(Term.objects.values_list("pk", "slug"))
-    known_terms = set(Term.objects.values_list("kind", "slug"))
-    sources = dict(Source.objects.values_list("pk", "slug"))
-    codes = {structure.commune_id for structure, _values in created if structure.commune_id}
-    communes: dict[str, dict[str, Any]] = {}
-    codes_list = sorted(codes)
-    for start in range(0, len(codes_list), _SNAPSHOT_CHUNK):
-        for commune in Commune.objects.filter(
-            code__in=codes_list[start : start + _SNAPSHOT_CHUNK]
-        ).values("code", *_COMMUNE_COLUMNS.values()):
-            communes[commune["code"]] = commune
-    plain = [
-        (name, field.attname, _read_back(field))
-        for name in _PLAIN_COLUMNS
-        for field in [Structure._meta.get_field(name)]
-    ]
+    records = CreatedRecords({structure.commune_id for structure, _values in created})
     result: dict[int, dict[str, Any]] = {}
     reread = []
     for structure, values in created:
-        partners = values.get("partners", ())
-        initiatives = values.get("resilience_initiatives", ())
-        if (
-            len(partners) > 1
-            or len(initiatives) > 1
-            or any(partner.structure_uid for partner in partners)
-        ):
+        if records.read_back(values):
             reread.append(structure.pk)
-            continue
+        else:
+            result[structure.pk] = records.record(structure, values)
+    result.update(snapshots(reread))
+    return result
+
+
+class CreatedRecords:
+    """Records of created structures from what was written (see snapshots_of_created),
+    with every term, source and commune they name read at once, so that record() reads
+    nothing from the database."""
+
+    def __init__(self, commune_codes: Iterable[str | None]):
+        self.terms = dict(Term.objects.values_list("pk", "slug"))
+        self.known_terms = set(Term.objects.values_list("kind", "slug"))
+        self.sources = dict(Source.objects.values_list("pk", "slug"))
+        self.communes: dict[str, dict[str, Any]] = {}
+        codes_list = sorted({code for code in commune_codes if code})
+        for start in range(0, len(codes_list), _SNAPSHOT_CHUNK):
+            for commune in Commune.objects.filter(
+                code__in=codes_list[start : start + _SNAPSHOT_CHUNK]
+            ).values("code", *_COMMUNE_COLUMNS.values()):
+                self.communes[commune["code"]] = commune
+        self.plain = [
+            (name, field.attname, _read_back(field))
+            for name in _PLAIN_COLUMNS
+            for field in [Structure._meta.get_field(name)]
+        ]
+
+    @staticmethod
+    def read_back(values: Mapping[str, Any]) -> bool:
+        """True when the record must be read back from the database (snapshots())."""
+        partners = values.get("partners", ())
+        return (
+            len(partners) > 1
+            or len(values.get("resilience_initiatives", ())) > 1
+            or any(partner.structure_uid for partner in partners)
+        )
+
+    def record(self, structure: Structure, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The record of structure, created from values (read_back(values) false)."""
+        known_terms = self.known_terms
         # Every column in COLUMNS' order (the keys are placed first, then filled in).
         item: dict[str, Any] = dict.fromkeys(_COLUMN_NAMES)
-        for name, attname, read in plain:
+        for name, attname, read in self.plain:
             item[name] = read(getattr(structure, attname))
         item["id"] = structure.uid
-        item["main_type"] = terms[structure.main_type_id]
+        item["main_type"] = self.terms[structure.main_type_id]
         item["commune_code"] = structure.commune_id or ""
-        item["source"] = sources[structure.source_id]
+        item["source"] = self.sources[structure.source_id]
         for name in _MULTIPLE_COLUMNS:
             item[name] = sorted({slug for slug in values.get(name, ()) if slug})
-        commune = communes.get(structure.commune_id) if structure.commune_id else None
+        commune = self.communes.get(structure.commune_id) if structure.commune_id else None
         for name, key in _COMMUNE_COLUMNS.items():
             value = commune[key] if commune else None
             item[name] = value if value is not None else ""
@@ -248,7 +267,7 @@ def snapshots_of_created(
                 partner.kind if (Term.Kind.ACTOR, partner.kind) in known_terms else "",
                 "",
             )
-            for partner in partners
+            for partner in values.get("partners", ())
         ]
         item["value_examples"] = [
             value_example_item(example.title, example.description)
@@ -268,11 +287,9 @@ def snapshots_of_created(
                 initiative.started_on,
                 initiative.ended_on,
             )
-            for initiative in initiatives
+            for initiative in values.get("resilience_initiatives", ())
         ]
-        result[structure.pk] = item
-    result.update(snapshots(reread))
-    return result
+        return item
 
 
 def _read_back(field) -> Any:

@@ -7,6 +7,7 @@ Editions and personal data have their own modules (editions.py, personal_data.py
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -594,31 +595,52 @@ def revisions_record_bulk(
     origin: str,
     note: str = "",
     afters: Mapping[int, Mapping[str, Any]] | None = None,
+    encoded: Mapping[int, tuple[str, str]] | None = None,
 ) -> int:
     """Record the revisions of many structures written at once (an import), in a few
     queries. befores maps a structure's pk to its record before the write (None: created);
-    afters may give records after the write (snapshots_of_created), the others are read."""
+    afters may give records after the write (snapshots_of_created), the others are read.
+    encoded may give, for created structures, their record after the write and its changed
+    fields already as JSON text (created_revision_json(), computed beside an import)."""
     from maillage.contributions.records import snapshots
 
+    encoded = encoded or {}
     afters = dict(afters or {})
-    afters.update(snapshots([s.pk for s in structures if s.pk not in afters]))
+    afters.update(
+        snapshots([s.pk for s in structures if s.pk not in afters and s.pk not in encoded])
+    )
     revisions = []
     for structure in structures:
         before = befores.get(structure.pk)
-        after = afters.get(structure.pk)
-        fields = changed_fields(before, after)
-        if before is not None and not fields:
-            continue
+        if before is None and structure.pk in encoded:
+            after_json, fields_json = encoded[structure.pk]
+        else:
+            after = afters.get(structure.pk)
+            fields = changed_fields(before, after)
+            if before is not None and not fields:
+                continue
+            after_json, fields_json = _json(after), _json(fields)
         revisions.append(
             {
                 "structure_id": structure.pk,
                 "structure_uid": structure.uid,
                 "origin": origin,
                 "note": note[:300],
-                "before": before,
-                "after": after,
-                "changed_fields": fields,
+                "before": _json(before),
+                "after": after_json,
+                "changed_fields": fields_json,
             }
         )
-    values_insert(StructureRevision, revisions)
+    values_insert(StructureRevision, revisions, prepared=("before", "after", "changed_fields"))
     return len(revisions)
+
+
+def created_revision_json(after: Mapping[str, Any]) -> tuple[str, str]:
+    """The record after the creation of a structure and its changed fields, as the JSON
+    text revisions_record_bulk writes."""
+    return _json(after), _json(changed_fields(None, after))
+
+
+def _json(value: Any) -> str | None:
+    """A JSON field's value as written (JSONField.get_db_prep_save: None is SQL NULL)."""
+    return None if value is None else json.dumps(value)

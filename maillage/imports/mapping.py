@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 
 from maillage.imports.cells import cell_text
 from maillage.imports.profiles import Profile
-from maillage.imports.records import ImportFileError, MappedRow, ParsedFile
+from maillage.imports.records import ImportFileError, MappedRow, ParsedFile, RawRow
 from maillage.structures.text_search import fold
 
 
@@ -37,13 +39,20 @@ def check_columns(parsed: ParsedFile, profile: Profile) -> dict[str, str]:
 
 
 def map_rows(parsed: ParsedFile, profile: Profile) -> list[MappedRow]:
+    map_row = row_mapper(parsed, profile)
+    return [map_row(raw) for raw in parsed.rows]
+
+
+def row_mapper(parsed: ParsedFile, profile: Profile) -> Callable[[RawRow], MappedRow]:
+    """The function that maps one row of parsed with profile (the columns checked here:
+    raises ImportFileError as map_rows does)."""
     columns = check_columns(parsed, profile)
     translations = {
         target: {fold(key): value for key, value in table.items()}
         for target, table in profile.values.items()
     }
-    mapped = []
-    for raw in parsed.rows:
+
+    def map_row(raw: RawRow) -> MappedRow:
         fields = {target: raw.values.get(column) for target, column in columns.items()}
         row = MappedRow(line=raw.line, fields=fields, columns=dict(columns))
         geometry = raw.values.get("__geometry__")
@@ -57,8 +66,9 @@ def map_rows(parsed: ParsedFile, profile: Profile) -> list[MappedRow]:
                 fields[target] = table[fold(value)]
         if profile.adapt is not None:
             profile.adapt(row)
-        mapped.append(row)
-    return mapped
+        return row
+
+    return map_row
 
 
 def _take_geometry(row: MappedRow, geometry) -> None:

@@ -115,3 +115,15 @@ def test_unread_columns_are_reported_once(loaded, write):
         dry_run=True,
     )
     assert report.warnings == ["Colonnes ignorées : remarque."]
+
+
+def test_the_garbage_collector_is_put_back_after_an_import(loaded, write):
+    import gc
+
+    from maillage.imports.records import ImportFileError
+
+    thresholds = gc.get_threshold()
+    run_import(path=write("a.csv", HEADER + "A,fablab,44109,,maillage,\n"))
+    with pytest.raises(ImportFileError):
+        run_import(path=write("b.csv", ""))
+    assert gc.get_threshold() == thresholds

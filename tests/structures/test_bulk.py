@@ -34,3 +34,20 @@ def test_values_are_written_as_instances_of_them_are():
             by_instance.pop(name), by_values.pop(name)
         assert by_values == by_instance
     assert written[3]["changed_fields"] == [] and written[3]["after"] is None
+
+
+def test_new_instances_are_what_the_constructor_gives():
+    from maillage.structures.models import Structure
+
+    row = {"uid": "mlg-abcdefgh", "slug": "atelier", "name": "Atelier", "main_type_id": 3}
+    (built,) = instances_new(Structure, [row])
+    constructed = Structure(**row)
+    fields = [field.attname for field in Structure._meta.concrete_fields]
+    assert [getattr(built, name) for name in fields] == [
+        getattr(constructed, name) for name in fields
+    ]
+    assert (built._state.adding, built._state.db) == (True, None)
+    assert built.pk is None and built.status == Structure.Status.PENDING
+    # A default computed per instance is not shared between instances.
+    first, second = instances_new(StructureRevision, [{}, {}])
+    assert first.changed_fields == [] and first.changed_fields is not second.changed_fields

@@ -1,0 +1,113 @@
+"""Work done beside an import (a forked process on the other core) gives what the import
+gives alone: the same report, structures, identifiers, slugs and history."""
+
+import json
+
+import pytest
+
+from maillage.contributions.models import StructureRevision
+from maillage.contributions.records import snapshots
+from maillage.imports import apply as apply_stage
+from maillage.imports import pipeline
+from maillage.imports.beside import Beside, BesideError
+from maillage.imports.pipeline import run_import
+from maillage.structures.models import Structure
+from tests.imports.test_revisions import BARE, FULL, ORDERED
+
+HEADER = "name,main_type,commune_code,themes,website,latitude,longitude,source,source_record_id\n"
+ROWS = [
+    "La Cantine,tiers-lieu,44109,mobilite,cantine.example.org,47.21,-1.55,curated-2026,c1",
+    "La Cantine,fablab,75056,,,,,curated-2026,c2",
+    "Hub,observatoire,44109,,,,,curated-2026,c3",  # unknown type: rejected
+    "La Cantine,fablab,44109,sante|mobilite,,47.2101,-1.5501,curated-2026,c4",
+    "Atelier,fablab,44109,inconnu,,,,curated-2026,c5",  # unknown theme: rejected
+    "Autre cantine,fablab,75056,,https://cantine.example.org/,,,curated-2026,c6",
+    "La Cantine,fablab,44109,,,,,curated-2026,c1",  # the same record again: rejected
+]
+
+
+def _beside(monkeypatch, on: bool) -> None:
+    monkeypatch.setattr(pipeline, "VALIDATE_BESIDE_FROM", 1 if on else 10**9)
+    monkeypatch.setattr(apply_stage, "BESIDE_FROM", 1 if on else 10**9)
+
+
+def _outcome(report) -> tuple:
+    return (
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.rejected,
+        report.duplicates,
+        report.notes,
+    )
+
+
+def _written() -> dict:
+    structures = {
+        row["uid"]: row
+        for row in Structure.objects.values().order_by("pk")
+        for _ in [row.pop("id"), row.pop("created_at"), row.pop("updated_at")]
+    }
+    history = [
+        (r.structure_uid, r.origin, r.note, r.before, r.changed_fields)
+        for r in StructureRevision.objects.order_by("pk")
+    ]
+    afters = {r.structure_uid: r.after for r in StructureRevision.objects.all()}
+    for after in afters.values():
+        after.pop("updated_at")
+    return {"structures": structures, "history": history, "afters": afters}
+
+
+def test_an_import_gives_the_same_with_work_beside(loaded, write, monkeypatch):
+    path = write("a.csv", HEADER + "\n".join(ROWS) + "\n")
+    results = []
+    for on in (False, True):
+        _beside(monkeypatch, on)
+        report = run_import(path=path, accept_valid_rows=True)
+        results.append((_outcome(report), _written()))
+        StructureRevision.objects.all().delete()
+        Structure.objects.all().delete()
+    alone, beside = results
+    assert beside == alone
+    report_alone = alone[0]
+    assert [outcome.line for outcome in report_alone[0]] == [2, 3, 5, 7]
+    assert sorted(report_alone[3]) == [4, 6, 8]
+    error = report_alone[3][4][0]
+    assert (error.line, error.column, error.value) == (4, "main_type", "observatoire")
+    assert report_alone[4], "duplicates are reported"
+
+
+def test_records_of_structures_created_beside_are_what_reading_them_back_gives(
+    loaded, write, monkeypatch
+):
+    _beside(monkeypatch, True)
+    path = write("lot.json", json.dumps([FULL, BARE, ORDERED]))
+    report = run_import(path=path, source="maillage")
+    assert len(report.created) == 3
+    revisions = {r.structure_id: r for r in StructureRevision.objects.filter(origin="import")}
+    read_back = snapshots(list(revisions))
+    for pk, revision in revisions.items():
+        assert revision.before is None
+        assert revision.after == read_back[pk], pk
+        assert revision.changed_fields
+    for structure in Structure.objects.all():
+        # One write, one time: created and changed when the import wrote.
+        assert structure.created_at == structure.updated_at
+
+
+def test_a_failure_beside_is_raised_where_its_results_are_read():
+    def produce():
+        yield 1
+        raise ValueError("boom")
+
+    with Beside(produce) as beside, pytest.raises(BesideError, match="ValueError: boom"):
+        list(beside.items())
+
+
+@pytest.mark.django_db
+def test_the_process_beside_cannot_query_the_database():
+    def produce():
+        yield Structure.objects.count()
+
+    with Beside(produce) as beside, pytest.raises(BesideError, match="no database access"):
+        list(beside.items())
