@@ -15,7 +15,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import Stemmer
 from django.db import connection
@@ -425,6 +425,39 @@ def ranked_search(
     if connection.vendor != "sqlite":
         return None
     return RankedSearch(structures, query, published_only=published_only)
+
+
+class RankedResults:
+    """search(structures, query) as django.core.paginator.Paginator reads it: count() and
+    slices, read by tiers (RankedSearch). A slice reads the keys up to its end, then its
+    rows through load(pks), which get their search_rank."""
+
+    def __init__(self, ranked: RankedSearch, load: Callable[[list[int]], Iterable]):
+        self.ranked = ranked
+        self.load = load
+
+    @functools.cached_property
+    def _count(self) -> int:
+        return self.ranked.count()
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice) or index.step is not None or index.stop is None:
+            raise TypeError("RankedResults takes slices with an end")
+        start = index.start or 0
+        keys = self.ranked.keys(limit=index.stop)[start:]
+        rows = {row.pk: row for row in self.load([pk for pk, _ in keys])} if keys else {}
+        page = []
+        for pk, rank in keys:
+            row = rows[pk]
+            row.search_rank = rank
+            page.append(row)
+        return page
 
 
 def _id_bound(rank: int, after, backwards: bool):

@@ -6,9 +6,10 @@ import random
 from urllib.parse import quote
 
 import pytest
+from django.core.paginator import Paginator
 from django.http import QueryDict
 
-from maillage.structures import text_search
+from maillage.structures import selectors, text_search
 from maillage.structures.filters import StructureFilters
 from maillage.structures.models import Structure
 from maillage.structures.text_search import RankedSearch
@@ -148,3 +149,13 @@ def test_api_relevance_pages_are_those_of_search(client, corpus, query, filters)
         back = [item["id"] for item in answer["results"]] + back
         url = answer["previous"]
     assert back == expected[: len(expected) - len(answers[-1]["results"])]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("type_slug", [None, "fablab"])
+def test_search_page_results_are_those_of_search(corpus, query, type_slug):
+    expected = [pk for pk, _ in _expected(Structure.objects.published(), query)]
+    paginator = Paginator(selectors.structure_search(query=query, type_slug=type_slug), 7)
+    seen = [s.pk for n in paginator.page_range for s in paginator.page(n).object_list]
+    assert seen == expected
+    assert paginator.count == len(expected)
