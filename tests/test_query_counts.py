@@ -41,7 +41,7 @@ PINNED = {
     "map page": 8,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     "map data": 3,  # +1: the communes, read once instead of joined to each structure
     "map selection": 14,  # (the request that builds the payload, see "map data")
-    "api list": 10,
+    "api list": 6,  # the page's vocabulary slugs in one query, not five prefetches
     "api detail": 12,
     "api facets": 15,  # an unfiltered vocabulary: all its links less the unpublished ones
     "api facets, two": 7,

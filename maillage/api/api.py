@@ -14,7 +14,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
 from maillage.api import schemas
-from maillage.exports.serialize import export_queryset, nested_object, record
+from maillage.exports.serialize import export_queryset, list_rows, nested_object, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
 from maillage.referential.models import Commune, Department, Epci, Region
@@ -102,7 +102,7 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
             limit=query.limit,
             cursor=query.cursor,
             # The sort reads keys only; the page's rows are then read in full.
-            load=lambda pks: export_queryset(Structure.objects.filter(pk__in=pks), nested=False),
+            load=lambda pks: list_rows(Structure.objects.filter(pk__in=pks)),
             carry=("distance_km",) if filters.near else (),
             count=True,
             ranked=ranked,

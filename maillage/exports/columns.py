@@ -31,7 +31,14 @@ def _attr(name: str) -> Callable[[Structure], Any]:
 
 
 def _slugs(name: str) -> Callable[[Structure], Any]:
-    return lambda structure: sorted(term.slug for term in getattr(structure, name).all())
+    def get(structure: Structure) -> Any:
+        # Read in one query for a page of structures (serialize.list_rows), or as relations.
+        read = getattr(structure, "term_slugs", None)
+        if read is not None:
+            return sorted(read.get(name, ()))
+        return sorted(term.slug for term in getattr(structure, name).all())
+
+    return get
 
 
 def _commune(path: str) -> Callable[[Structure], Any]:
