@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
-from django.db.models import CharField, Prefetch, QuerySet, Value
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 
 from maillage.exports.columns import COLUMNS, MULTI_VALUE_SEPARATOR
-from maillage.structures.models import Contact, NamedPartner, ResilienceInitiative, Structure
+from maillage.structures.models import (
+    Contact,
+    NamedPartner,
+    ResilienceInitiative,
+    Structure,
+    Term,
+)
 
 
 def export_queryset(queryset: QuerySet, *, nested: bool) -> QuerySet:
@@ -54,19 +62,40 @@ def list_rows(queryset: QuerySet) -> list[Structure]:
     if not rows:
         return rows
     pks = [row.pk for row in rows]
-    links = [
-        getattr(Structure, name)
-        .through.objects.filter(structure_id__in=pks)
-        .values_list(Value(name, output_field=CharField()), "structure_id", "term__slug")
-        .order_by()
-        for name in TERM_RELATIONS
-    ]
+    placeholders = ", ".join(["%s"] * len(pks))
     slugs: dict[int, dict[str, list[str]]] = {pk: {} for pk in pks}
-    for name, pk, slug in links[0].union(*links[1:], all=True):
-        slugs[pk].setdefault(name, []).append(slug)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT {number}, link.{structure}, term.slug FROM {table} link "  # noqa: S608
+                f"JOIN {Term._meta.db_table} term ON term.id = link.{term} "
+                f"WHERE link.{structure} IN ({placeholders})"
+                for number, (table, structure, term) in enumerate(_LINK_TABLES())
+            ),
+            pks * len(TERM_RELATIONS),
+        )
+        for number, pk, slug in cursor.fetchall():
+            slugs[pk].setdefault(TERM_RELATIONS[number], []).append(slug)
     for row in rows:
         row.term_slugs = slugs[row.pk]
     return rows
+
+
+@functools.cache
+def _LINK_TABLES() -> tuple[tuple[str, str, str], ...]:  # noqa: N802 (a constant, read late)
+    """(table, structure column, term column) of each relation of TERM_RELATIONS."""
+    quote = connection.ops.quote_name
+    result = []
+    for name in TERM_RELATIONS:
+        field = Structure._meta.get_field(name)
+        result.append(
+            (
+                quote(field.remote_field.through._meta.db_table),
+                quote(field.m2m_column_name()),
+                quote(field.m2m_reverse_name()),
+            )
+        )
+    return tuple(result)
 
 
 def _datetime(value: dt.datetime) -> str:
