@@ -87,7 +87,7 @@ def paginate(
     (a window count), not from a second query.
     With ranked (the same search as queryset, which is then not read), a relevance page
     reads its keys and count tier by tier (text_search.RankedSearch) instead of ranking
-    every match: the same keys, ranks and count.
+    every match: the same keys, ranks and count (then on every page, not the first only).
     """
     field, descending = SORTS[sort]
     backwards = False
@@ -105,7 +105,7 @@ def paginate(
         keys = ranked.keys(
             limit=limit + 1, after=(value, pk) if cursor else None, backwards=backwards
         )
-        total = ranked.count() if count and not cursor else None
+        total = ranked.count() if count else None  # as cheap on every page
         return _page(sort, field, keys, load, (), limit, cursor, backwards, total)
     if cursor:
         after = descending == backwards  # moving to larger values of field
