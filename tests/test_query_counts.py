@@ -33,12 +33,15 @@ PINNED = {
     # A page's count starts with the data version, read by the page cache
     # (maillage.web.page_cache) before it renders the page; the pages are rendered here.
     "home": 6,  # the data version twice, then 4 (kept in the cache until the data changes)
-    "search": 4,
+    # SQLite reads a search by tiers (maillage.structures.text_search.RankedSearch): the
+    # matches with the query in their name, those without, the rows; PostgreSQL ranks them
+    # in one sorted query.
+    "search": 6 if connection.vendor == "sqlite" else 4,
     "structure page": 12,  # 11, + its practice sheets (similar structures come after)
     "map page": 8,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     "map data": 3,  # +1: the communes, read once instead of joined to each structure
     "map selection": 14,  # (the request that builds the payload, see "map data")
-    "api list": 5,
+    "api list": 5,  # the vocabulary slugs with each structure's row, not five prefetches
     "api detail": 7,
     "api facets": 15,  # an unfiltered vocabulary: all its links less the unpublished ones
     "api facets, two": 7,

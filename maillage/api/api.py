@@ -18,6 +18,7 @@ from maillage.exports.serialize import export_queryset, nested_object, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
 from maillage.referential.models import Commune, Department, Epci, Region
+from maillage.structures import text_search
 from maillage.structures.facets import facet_counts_and_total
 from maillage.structures.filters import StructureFilters
 from maillage.structures.models import ResilienceInitiative, Structure, Term
@@ -86,6 +87,14 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
             ]
         )
     matches = filters.apply(Structure.objects.published(), rank=sort == "relevance")
+    ranked = None
+    if sort == "relevance":
+        others = filters.without("q")
+        ranked = text_search.ranked_search(
+            others.apply(Structure.objects.published(), rank=False),
+            filters.q,
+            published_only=others.is_empty(),
+        )
     try:
         page = paginate(
             matches,
@@ -96,6 +105,7 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
             load=lambda pks: export_queryset(Structure.objects.filter(pk__in=pks), nested=False),
             carry=("distance_km",) if filters.near else (),
             count=True,
+            ranked=ranked,
         )
     except InvalidCursor:
         raise ValidationError(

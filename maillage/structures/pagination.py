@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet, Window
 
+from maillage.structures.text_search import RankedSearch
+
 # sort name → (field or annotation, descending). Ties are broken by id, ascending.
 SORTS: dict[str, tuple[str, bool]] = {
     "name": ("name", False),
@@ -73,6 +75,7 @@ def paginate(
     load: Callable[[list[int]], Iterable] | None = None,
     carry: tuple[str, ...] = (),
     count: bool = False,
+    ranked: RankedSearch | None = None,
 ) -> Page:
     """One page of queryset in sort order, after (or before) the cursor.
 
@@ -82,11 +85,29 @@ def paginate(
     limit rows in full, instead of joining and carrying every matching row to the sort.
     With count (first page only), the total number of matches comes with the keys
     (a window count), not from a second query.
+    With ranked (the same search as queryset, which is then not read), a relevance page
+    reads its keys and count tier by tier (text_search.RankedSearch) instead of ranking
+    every match: the same keys, ranks and count (then on every page, not the first only).
     """
     field, descending = SORTS[sort]
     backwards = False
+    value = pk = None
     if cursor:
         value, pk, backwards = _decode(cursor, sort)
+    carry = tuple(name for name in carry if name != field)
+    if (
+        ranked is not None
+        and sort == "relevance"
+        and load is not None
+        and not carry
+        and (value is None or (isinstance(value, int | float) and not isinstance(value, bool)))
+    ):
+        keys = ranked.keys(
+            limit=limit + 1, after=(value, pk) if cursor else None, backwards=backwards
+        )
+        total = ranked.count() if count else None  # as cheap on every page
+        return _page(sort, field, keys, load, (), limit, cursor, backwards, total)
+    if cursor:
         after = descending == backwards  # moving to larger values of field
         beyond = Q(**{f"{field}__gt" if after else f"{field}__lt": value})
         tie = Q(**{field: value}, pk__gt=pk) if not backwards else Q(**{field: value}, pk__lt=pk)
@@ -98,7 +119,6 @@ def paginate(
     if load is None:
         rows = list(queryset[: limit + 1])
     else:
-        carry = tuple(name for name in carry if name != field)
         names = ("pk", field, *carry)
         if count and not cursor:
             queryset = queryset.annotate(_total=Window(Count("pk")))
@@ -108,14 +128,24 @@ def paginate(
             total = keys[0][-1]
         elif count and not cursor:
             total = 0
-        loaded = {row.pk: row for row in load([key[0] for key in keys])}
-        rows = []
-        for key in keys:
-            row = loaded[key[0]]
-            setattr(row, field, key[1])
-            for name, value in zip(carry, key[2:], strict=False):
-                setattr(row, name, value)
-            rows.append(row)
+        return _page(sort, field, keys, load, carry, limit, cursor, backwards, total)
+    return _page_of_rows(sort, field, rows, limit, cursor, backwards, total)
+
+
+def _page(sort, field, keys, load, carry, limit, cursor, backwards, total) -> Page:
+    """The page of these keys (pk, sort value, carried values), its rows read by load."""
+    loaded = {row.pk: row for row in load([key[0] for key in keys])}
+    rows = []
+    for key in keys:
+        row = loaded[key[0]]
+        setattr(row, field, key[1])
+        for name, value in zip(carry, key[2:], strict=False):
+            setattr(row, name, value)
+        rows.append(row)
+    return _page_of_rows(sort, field, rows, limit, cursor, backwards, total)
+
+
+def _page_of_rows(sort, field, rows, limit, cursor, backwards, total) -> Page:
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:

@@ -150,17 +150,27 @@ def structure_types() -> QuerySet[Term]:
     return Term.objects.filter(kind=Term.Kind.TYPE).order_by("position", "label_fr")
 
 
-def structure_search(*, query: str, type_slug: str | None = None) -> QuerySet[Structure]:
+def structure_search(
+    *, query: str, type_slug: str | None = None
+) -> QuerySet[Structure] | text_search.RankedResults:
     """Published structures matching `query`, best first, optionally of one main type.
 
     The query is accent-, case- and hyphen-insensitive, matches word prefixes and French word
     forms (see maillage.structures.text_search). With an empty query, a type alone lists that
-    type's structures by name; with neither, nothing matches.
+    type's structures by name; with neither, nothing matches. A query's results are read a
+    page at a time by slicing (text_search.RankedResults where that is faster).
     """
     structures = Structure.objects.published().select_related(*_LIST_RELATIONS)
     if type_slug:
         structures = structures.filter(main_type__kind=Term.Kind.TYPE, main_type__slug=type_slug)
     if text_search.query_terms(query):
+        ranked = text_search.ranked_search(
+            structures.select_related(None), query, published_only=not type_slug
+        )
+        if ranked is not None:
+            return text_search.RankedResults(
+                ranked, lambda pks: structures.filter(pk__in=pks).order_by()
+            )
         return text_search.search(structures, query)
     if type_slug:
         return structures.order_by("name", "id")

@@ -38,7 +38,7 @@ from maillage.structures.models import (
     Term,
     ValueExample,
 )
-from maillage.structures.search_index import search_index_bulk_insert
+from maillage.structures.search_index import search_index_bulk_insert, search_index_tidy
 from maillage.structures.text_search import search_documents, structure_search_refresh
 
 UID_PREFIX = "mlg-"
@@ -618,7 +618,8 @@ def structures_analyze() -> None:
     table has no page marked all-visible, so every "index-only" scan still reads the rows
     from the table (the facets under a theme: 85-119 instead of 26 ms at 100,000 structures,
     BENCHMARKS.md). VACUUM (ANALYZE) took no longer than ANALYZE alone there (4.5 s).
-    VACUUM cannot run in a transaction: inside one, the statistics only.
+    VACUUM cannot run in a transaction: inside one, the statistics only. The search
+    indexes' pending entries are merged too (search_index_tidy; VACUUM does it as well).
     """
     tables = [
         Structure._meta.db_table,
@@ -629,6 +630,7 @@ def structures_analyze() -> None:
             quote = connection.ops.quote_name
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             cursor.execute(f"{command} " + ", ".join(quote(table) for table in tables))
+            search_index_tidy(connection)
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA optimize")
 

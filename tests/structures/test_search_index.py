@@ -5,7 +5,7 @@ from django.db import connection
 
 from maillage.structures.models import Structure
 from maillage.structures.search_index import search_index_ensure
-from maillage.structures.text_search import search, structure_search_refresh
+from maillage.structures.text_search import RankedSearch, search, structure_search_refresh
 from tests.factories import StructureFactory
 
 
@@ -21,7 +21,10 @@ def test_lost_triggers_are_recreated_and_the_index_rebuilt():
     with connection.cursor() as cursor:
         for event in ("insert", "update", "delete"):
             cursor.execute(f"DROP TRIGGER structures_structure_fts_{event}")
+            cursor.execute(f"DROP TRIGGER structures_structure_name_fts_{event}")
     structure = StructureFactory(name="Tiers-lieu des Marais")
     structure_search_refresh(structures=[structure])
     assert search_index_ensure(connection) is True
     assert [s.name for s in search(Structure.objects.all(), "marais")] == ["Tiers-lieu des Marais"]
+    # The names' index too: the name's match ranks first.
+    assert RankedSearch(Structure.objects.all(), "marais").keys(limit=5) == [(structure.pk, 3)]

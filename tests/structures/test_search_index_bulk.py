@@ -11,14 +11,19 @@ from maillage.structures.search_index import (
     search_index_ensure,
 )
 from maillage.structures.services import _BULK_INDEX_FROM, NewStructure, structures_write
-from maillage.structures.text_search import search, structure_search_refresh
+from maillage.structures.text_search import RankedSearch, search, structure_search_refresh
 from tests.factories import SourceFactory, StructureFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _names(query: str) -> list[str]:
-    return sorted(s.name for s in search(Structure.objects.all(), query))
+    found = sorted(s.name for s in search(Structure.objects.all(), query))
+    # The index of the names (SQLite's ranking by tiers) follows as the document's does.
+    ranked = RankedSearch(Structure.objects.all(), query).keys(limit=100)
+    by_rank = list(search(Structure.objects.all(), query).values_list("pk", "search_rank"))
+    assert ranked == by_rank
+    return found
 
 
 def test_structures_written_in_bulk_are_found_and_later_ones_too():
