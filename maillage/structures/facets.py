@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
@@ -29,6 +30,25 @@ LOCATION_FACETS = {
 def _base(filters: StructureFilters, parameter: str, queryset: QuerySet, *, own_mode: str):
     narrowed = filters if own_mode == "and" else filters.without(parameter)
     return narrowed.apply(queryset, rank=False).order_by()
+
+
+def query_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a queryset read through a cursor (no model instance per row)."""
+    found = sql_or_none(queryset)
+    if found is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(*found)
+        return cursor.fetchall()
+
+
+def sql_or_none(queryset: QuerySet) -> tuple[str, tuple] | None:
+    """(SQL, parameters) of a queryset, or None when it matches nothing by construction
+    (a search with no searchable word is `.none()`), for which Django writes no SQL."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
 
 
 def _vocabulary_counts(
@@ -61,7 +81,10 @@ def _secondary_type_counts(structures: QuerySet, slugs: dict[int, str]) -> Count
     The filtered structures drive the join (one probe of the link table's structure index
     each); `link.structure_id IN (filtered structures)` made SQLite materialise the filter's
     ids twice and read every structure's wide row for its main type."""
-    inner, params = structures.values("pk", "main_type_id").query.sql_with_params()
+    found = sql_or_none(structures.values("pk", "main_type_id"))
+    if found is None:
+        return Counter()
+    inner, params = found
     through = Structure.secondary_types.through._meta.db_table
     # Table names come from the models; values are params.
     sql = (
@@ -223,7 +246,10 @@ def _location_counts(structures: QuerySet, parameters: list[str]) -> dict[str, d
         .values("_commune")
         .annotate(n=Count("pk"))
     )
-    inner, params = grouped.query.sql_with_params()
+    found = sql_or_none(grouped)
+    if found is None:
+        return {parameter: {} for parameter in parameters}
+    inner, params = found
     columns = ", ".join(_LOCATION_COLUMNS[parameter] for parameter in parameters)
     # Table and column names come from the models and the constant above; values are params.
     sql = (

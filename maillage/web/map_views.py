@@ -373,7 +373,7 @@ def _accepts_gzip(request) -> bool:
 def map_data(request, version):
     """The payload, on a URL that names its version: cached for a year, anywhere."""
     current = map_domain.map_data_version()
-    if version != current:
+    if version != current and not map_domain.same_data(version, current):
         # An old page asking for old data: send it to the current version, briefly cached.
         response = HttpResponse(status=302)
         response["Location"] = reverse("map:data", args=[current])
@@ -389,7 +389,13 @@ def map_data(request, version):
     else:
         response = HttpResponse(payload.body, content_type="application/json")
     response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={_ONE_YEAR}, immutable"
+    if version == current:
+        response["Cache-Control"] = f"public, max-age={_ONE_YEAR}, immutable"
+    else:
+        # The same data named by a process of another release (a deployment in progress):
+        # served, not redirected (processes of the two releases would send the browser
+        # back and forth), and not kept under a name whose content may differ.
+        response["Cache-Control"] = "no-cache"
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
 

@@ -5,6 +5,7 @@ import csv
 import gzip
 import io
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -120,6 +121,28 @@ def test_payload_version_changes_with_the_data(client, atlas):
     assert response["Location"] == f"/carte/donnees/{after}.json"
 
 
+def test_during_a_deployment_the_other_release_s_url_is_served_not_redirected(
+    client, atlas, settings
+):
+    """Processes of two releases name the same data differently: each serves the other's
+    URL (not kept), instead of sending the browser back and forth."""
+    from maillage.release import release
+
+    ours, own = map_data_version(), settings.RELEASE
+    settings.RELEASE = "the-other-release"
+    release.cache_clear()
+    try:
+        theirs = map_data_version()
+        response = client.get(f"/carte/donnees/{ours}.json")
+    finally:
+        settings.RELEASE = own
+        release.cache_clear()
+    assert theirs != ours
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-cache"
+    assert client.get(f"/carte/donnees/{ours}.json")["Cache-Control"].endswith("immutable")
+
+
 def matched_uids(client, query: str) -> tuple[dict, set[str]]:
     payload = json.loads(gzip.decompress(get_payload(client)[1].content))
     body = client.get(f"/carte/selection/?{query}").json()
@@ -152,6 +175,25 @@ def test_selection_of_nothing(client, atlas):
     selection = map_selection(filters=StructureFilters.parse({"q": ["zzzzzz"]}))
     assert selection.count == selection.placed == 0
     assert base64.b64decode(selection.matches) == b"\x00"
+
+
+@pytest.mark.parametrize("words", ["le", "les de la", "!!", "« — »"])
+def test_a_search_with_nothing_searchable_selects_nothing(client, atlas, words):
+    """Stop words or symbols only: no point, every facet at zero, not an error."""
+    body, uids = matched_uids(client, urlencode({"q": words}))
+    assert body["count"] == body["placed"] == 0 and uids == set()
+    assert all(
+        n == 0
+        for counts in body["facets"].values()
+        if isinstance(counts, dict)
+        for n in counts.values()
+    )
+    facets = client.get("/api/v1/facets", {"q": words})
+    assert facets.status_code == 200
+    assert facets.json()["count"] == 0
+    assert all(
+        value["count"] == 0 for values in facets.json()["facets"].values() for value in values
+    )
 
 
 def test_suggestions(client, atlas):
