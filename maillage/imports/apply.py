@@ -12,7 +12,7 @@ from django.utils import timezone
 from maillage.contributions.models import StructureRevision
 from maillage.contributions.records import CreatedRecords, snapshots, snapshots_of_created
 from maillage.contributions.services import created_revision_json, revisions_record_bulk
-from maillage.imports.beside import Beside
+from maillage.imports.beside import Beside, BesideUnavailable
 from maillage.imports.identity import Match, target_uid
 from maillage.imports.records import Record
 from maillage.imports.report import Outcome
@@ -93,8 +93,11 @@ def apply(plan_: Plan, *, file_name: str = "") -> None:
     creates = [new for _record, new in plan_.creates]
     updates = [change for _record, change in plan_.updates]
     if len(creates) >= BESIDE_FROM:
-        _apply_beside(creates, updates, before, file_name)
-        return
+        try:
+            _apply_beside(creates, updates, before, file_name)
+            return
+        except BesideUnavailable:  # raised before anything is written: written here instead
+            pass
     written = structures_write(creates=creates, updates=updates)
     # The new structures' records are built from what was just written, not read back.
     created = written[: len(creates)]

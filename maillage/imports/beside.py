@@ -27,6 +27,11 @@ class BesideError(RuntimeError):
     """The child process failed or died; the message holds its traceback when known."""
 
 
+class BesideUnavailable(BesideError):
+    """No process could be started beside (the fork failed: memory, process limit); the
+    caller does the work itself, as for a small import."""
+
+
 class Beside:
     """Runs produce() in a forked child process; the parent reads what it yields, in order.
 
@@ -40,9 +45,16 @@ class Beside:
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         self._received: queue.SimpleQueue = queue.SimpleQueue()
-        self._process = context.Process(target=_child, args=(produce, sender, os.getpid()))
+        self._process = context.Process(
+            target=_child, args=(produce, sender, receiver, os.getpid())
+        )
         self._process.daemon = True
-        self._process.start()
+        try:
+            self._process.start()
+        except OSError as error:
+            receiver.close()
+            sender.close()
+            raise BesideUnavailable(str(error)) from error
         sender.close()
         self._receiver = receiver
         self._thread = threading.Thread(target=self._receive, daemon=True)
@@ -57,6 +69,9 @@ class Beside:
                     return
         except (EOFError, OSError):
             self._received.put((_FAILED, "the worker process ended without its results"))
+        except BaseException as error:  # a result that cannot be read: the import must stop
+            unreadable = f"a result of the worker process was unreadable: {error!r}"
+            self._received.put((_FAILED, unreadable))
 
     def items(self) -> Iterator[Any]:
         """What produce() yielded, in order; raises BesideError if the child failed."""
@@ -86,7 +101,10 @@ def _no_database(*args, **kwargs):
     raise BesideError("no database access in a process beside the import")
 
 
-def _child(produce: Callable[[], Iterable[Any]], sender, parent: int) -> None:
+def _child(produce: Callable[[], Iterable[Any]], sender, receiver, parent: int) -> None:
+    # The parent's end of the pipe, inherited by the fork: closed, so that a send to a
+    # parent that died fails at once (EPIPE) instead of blocking on a full pipe forever.
+    receiver.close()
     for connection in connections.all(initialized_only=True):
         connection.execute_wrappers.append(_no_database)
     try:

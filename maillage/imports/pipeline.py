@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from maillage.imports import apply as apply_stage
-from maillage.imports.beside import Beside
+from maillage.imports.beside import Beside, BesideUnavailable
 from maillage.imports.communes import Resolver, default_resolver, resolve_commune
 from maillage.imports.duplicates import find_duplicates
 from maillage.imports.geocoding import BanGeocoder
@@ -86,7 +86,12 @@ def _validated(
         while chunk := list(itertools.islice(part, _BESIDE_CHUNK)):
             yield chunk
 
-    with Beside(beside_part) as beside:
+    try:
+        beside = Beside(beside_part)
+    except BesideUnavailable:  # every row validated here, on one core
+        yield from validated(rows)
+        return
+    with beside:
         yield from validated(rows[:here])
         for chunk in beside.items():
             yield from chunk

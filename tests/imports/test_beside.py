@@ -77,6 +77,29 @@ def test_an_import_gives_the_same_with_work_beside(loaded, write, monkeypatch):
     assert report_alone[4], "duplicates are reported"
 
 
+def test_an_import_whose_process_beside_cannot_start_is_done_here(loaded, write, monkeypatch):
+    """A fork that fails (memory, process limit) leaves the import to one core, not
+    failed."""
+    import multiprocessing.context
+
+    path = write("a.csv", HEADER + "\n".join(ROWS) + "\n")
+    _beside(monkeypatch, False)
+    report = run_import(path=path, accept_valid_rows=True)
+    alone = (_outcome(report), _written())
+    StructureRevision.objects.all().delete()
+    Structure.objects.all().delete()
+
+    def no_fork(process):
+        raise OSError(12, "Cannot allocate memory")
+
+    _beside(monkeypatch, True)
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", no_fork)
+    report = run_import(path=path, accept_valid_rows=True)
+
+    assert (_outcome(report), _written()) == alone
+    assert Structure.objects.count() == 4
+
+
 def test_records_of_structures_created_beside_are_what_reading_them_back_gives(
     loaded, write, monkeypatch
 ):
