@@ -15,7 +15,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-# What decides an answer: code, templates, translations and bundled vocabularies.
+# What decides an answer: code, templates and translations (the vocabularies and the
+# referential are data, in the database, and change the data version when loaded).
 _SOURCE_SUFFIXES = frozenset({".py", ".html", ".txt", ".mo", ".json", ".csv"})
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -29,7 +30,8 @@ def release() -> str:
         return settings.RELEASE
     digest = hashlib.blake2b(digest_size=6)
     for path in sorted(_PACKAGE.rglob("*")):
-        if path.suffix in _SOURCE_SUFFIXES and "static" not in path.parts and path.is_file():
-            digest.update(str(path.relative_to(_PACKAGE)).encode())
+        relative = path.relative_to(_PACKAGE)
+        if path.suffix in _SOURCE_SUFFIXES and "static" not in relative.parts and path.is_file():
+            digest.update(str(relative).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

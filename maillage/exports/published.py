@@ -23,6 +23,7 @@ from django.db.models import Count, Max
 
 from maillage.exports.table_schema import table_schema
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
+from maillage.release import release
 from maillage.structures.models import Structure
 
 FILE_STEM = "maillage-structures"
@@ -48,7 +49,8 @@ def data_version() -> str:
         count=Count("pk"), latest=Max("updated_at"), last=Max("pk")
     )
     latest = state["latest"].isoformat() if state["latest"] else ""
-    key = f"{state['count']}|{latest}|{state['last']}"
+    # The release too: a new release may write other columns from the same data.
+    key = f"{state['count']}|{latest}|{state['last']}|{release()}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

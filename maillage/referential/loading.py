@@ -51,8 +51,7 @@ def referential_load(*, data_dir: Path | None = None) -> dict[str, int]:
         for a in _rows(data_dir / "aliases.csv.gz")
     ]
 
-    # Imported here: the referential is loaded before any structure exists (migrations,
-    # first run), and structures depend on it, not the other way round.
+    # Imported here: structures depend on the referential, not the other way round.
     from maillage.structures.services import structures_territory_refresh
 
     stale = 0

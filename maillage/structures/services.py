@@ -618,8 +618,8 @@ def structures_analyze() -> None:
     table has no page marked all-visible, so every "index-only" scan still reads the rows
     from the table (the facets under a theme: 85-119 instead of 26 ms at 100,000 structures,
     BENCHMARKS.md). VACUUM (ANALYZE) took no longer than ANALYZE alone there (4.5 s).
-    VACUUM cannot run in a transaction: inside one, the statistics only. The search
-    indexes' pending entries are merged too (search_index_tidy; VACUUM does it as well).
+    VACUUM cannot run in a transaction: inside one, the statistics only, and the search
+    indexes' pending entries merged (search_index_tidy), which VACUUM does otherwise.
     """
     tables = [
         Structure._meta.db_table,
@@ -628,9 +628,12 @@ def structures_analyze() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             quote = connection.ops.quote_name
-            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-            cursor.execute(f"{command} " + ", ".join(quote(table) for table in tables))
-            search_index_tidy(connection)
+            names = ", ".join(quote(table) for table in tables)
+            if connection.in_atomic_block:
+                cursor.execute(f"ANALYZE {names}")
+                search_index_tidy(connection)
+            else:
+                cursor.execute(f"VACUUM (ANALYZE) {names}")  # merges the pending entries too
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA optimize")
 
@@ -722,14 +725,17 @@ def structures_territory_refresh() -> int:
         "SELECT d.region_id FROM referential_commune c "
         "JOIN referential_department d ON d.code = c.department_id WHERE c.code = s.commune_id"
     )
+    # Their change time too: clients that sync by `updated_since` read them again.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        # Constant SQL: table and column names only.
+        # Constant SQL: table and column names only; the time is a parameter.
         cursor.execute(
             f"UPDATE structures_structure AS s SET "  # noqa: S608
             f"department_code = COALESCE(({department}), ''), "
-            f"region_code = COALESCE(({region}), '') "
+            f"region_code = COALESCE(({region}), ''), updated_at = %s "
             f"WHERE s.commune_id IS NOT NULL AND ("
             f"s.department_code <> COALESCE(({department}), '') "
-            f"OR s.region_code <> COALESCE(({region}), ''))"
+            f"OR s.region_code <> COALESCE(({region}), ''))",
+            [now],
         )
         return cursor.rowcount

@@ -84,11 +84,14 @@ def test_a_structure_follows_its_commune_into_a_new_department(referential, clie
     structure = StructureFactory(commune_id="44109")
     assert (structure.department_code, structure.region_code) == ("35", "53")
 
+    written_at = structure.updated_at
+
     counts = referential_load()  # the bundled geography: Nantes is in Loire-Atlantique (44)
 
     assert counts["structures_relocated"] == 1
     structure.refresh_from_db()
     assert (structure.department_code, structure.region_code) == ("44", "52")
+    assert structure.updated_at > written_at  # seen by clients syncing by change time
     found = client.get("/api/v1/structures?department=44").json()
     assert [item["id"] for item in found["results"]] == [structure.uid]
     assert client.get("/api/v1/structures?department=35").json()["count"] == 0
