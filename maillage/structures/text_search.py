@@ -455,7 +455,9 @@ class RankedResults:
         rows = {row.pk: row for row in self.load([pk for pk, _ in keys])} if keys else {}
         page = []
         for pk, rank in keys:
-            row = rows[pk]
+            row = rows.get(pk)
+            if row is None:  # unpublished between reading the keys and the rows
+                continue
             row.search_rank = rank
             page.append(row)
         return page

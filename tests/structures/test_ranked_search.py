@@ -11,7 +11,7 @@ from django.http import QueryDict
 
 from maillage.structures import selectors, text_search
 from maillage.structures.filters import StructureFilters
-from maillage.structures.models import Structure
+from maillage.structures.models import Structure, Term
 from maillage.structures.text_search import RankedSearch
 from tests.factories import (
     CommuneFactory,
@@ -62,6 +62,10 @@ def corpus(db):
         department=DepartmentFactory(code="59", region=RegionFactory(code="32", name="Nord"))
     )
     west = CommuneFactory()
+    types = [
+        TermFactory(kind=Term.Kind.TYPE, slug="fablab", label_fr="Fablab"),
+        TermFactory(kind=Term.Kind.TYPE, slug="living-lab", label_fr="Living lab"),
+    ]
     statuses = [Structure.Status.PUBLISHED] * 5 + [
         Structure.Status.PENDING,
         Structure.Status.CLOSED,
@@ -73,6 +77,7 @@ def corpus(db):
             commune=rng.choice([north, west]),
             status=rng.choice(statuses),
             themes=rng.sample(themes, rng.randint(0, 2)),
+            main_type=rng.choice(types),
         )
     text_search.structure_search_refresh(structures=Structure.objects.all())
 
@@ -112,10 +117,10 @@ def test_pages_by_tiers_are_those_of_search(corpus, query, structures):
     if expected:
         # Back from the last match, and from one in the middle.
         pk, rank = expected[-1]
-        assert _walk(ranked, 3, backwards=True, start=(rank, pk)) == expected[-2::-1]
+        assert _walk(ranked, 3, backwards=True, start=(rank, pk)) == expected[:-1][::-1]
         middle = len(expected) // 2
         pk, rank = expected[middle]
-        assert _walk(ranked, 3, backwards=True, start=(rank, pk)) == expected[middle - 1 :: -1]
+        assert _walk(ranked, 3, backwards=True, start=(rank, pk)) == expected[:middle][::-1]
         assert _walk(ranked, 3, start=(rank, pk)) == expected[middle + 1 :]
 
 
@@ -154,7 +159,10 @@ def test_api_relevance_pages_are_those_of_search(client, corpus, query, filters)
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("type_slug", [None, "fablab"])
 def test_search_page_results_are_those_of_search(corpus, query, type_slug):
-    expected = [pk for pk, _ in _expected(Structure.objects.published(), query)]
+    structures = Structure.objects.published()
+    if type_slug:
+        structures = structures.filter(main_type__slug=type_slug)
+    expected = [pk for pk, _ in _expected(structures, query)]
     paginator = Paginator(selectors.structure_search(query=query, type_slug=type_slug), 7)
     seen = [s.pk for n in paginator.page_range for s in paginator.page(n).object_list]
     assert seen == expected
