@@ -171,6 +171,10 @@ def data_version_checking_connection(connection: BaseDatabaseWrapper | None = No
     connection was cut), the connection is closed and the read done again on a new one,
     which is what the health check would have done. Inside a transaction, or once the
     request's connection has been checked, a plain read.
+
+    It mirrors Django's BaseDatabaseWrapper.close_if_health_check_failed() and sets the
+    attribute that method reads (health_check_done): check both after a Django upgrade
+    (tests/reliability/test_kept_connection.py fails if the replacement stops working).
     """
     connection = connection or default_connection
     if (
