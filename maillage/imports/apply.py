@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -92,24 +93,26 @@ def apply(plan_: Plan, *, file_name: str = "") -> None:
     before = snapshots([change.structure.pk for _record, change in plan_.updates])
     creates = [new for _record, new in plan_.creates]
     updates = [change for _record, change in plan_.updates]
+    written = records = None
     if len(creates) >= BESIDE_FROM:
-        try:
-            _apply_beside(creates, updates, before, file_name)
-            return
-        except BesideUnavailable:  # raised before anything is written: written here instead
-            pass
-    written = structures_write(creates=creates, updates=updates)
-    # The new structures' records are built from what was just written, not read back.
-    created = written[: len(creates)]
-    afters = snapshots_of_created(
-        [(s, new.values) for s, new in zip(created, creates, strict=True)]
-    )
+        # A process beside that cannot start fails before anything is written: then here.
+        with contextlib.suppress(BesideUnavailable):
+            written, records = _write_beside(creates, updates)
+    if written is None:
+        written = structures_write(creates=creates, updates=updates)
+        # The new structures' records are built from what was just written, not read back.
+        created = written[: len(creates)]
+        records = {
+            "afters": snapshots_of_created(
+                [(s, new.values) for s, new in zip(created, creates, strict=True)]
+            )
+        }
     revisions_record_bulk(
         befores=before,
         structures=written,
-        afters=afters,
         origin=StructureRevision.Origin.IMPORT,
         note=file_name,
+        **records,
     )
 
 
@@ -120,14 +123,12 @@ _BESIDE_CHUNK = 2_000
 _HERE_SHARE = 0.3
 
 
-def _apply_beside(
-    creates: list[NewStructure],
-    updates: list[StructureChange],
-    before: dict[int, dict[str, Any]],
-    file_name: str,
-) -> None:
-    """apply() with the pure-Python work of the creations done in a process beside: the
-    same rows, search columns and revisions, while this process writes.
+def _write_beside(
+    creates: list[NewStructure], updates: list[StructureChange]
+) -> tuple[list[Structure], dict[str, Any]]:
+    """apply()'s write with the pure-Python work of the creations done in a process beside:
+    the same rows and search columns, while this process writes; returns the structures
+    written and the keyword giving revisions_record_bulk the creations' records, encoded.
 
     The child computes the search columns of the new structures, chunk by chunk, which
     this process writes as they come; then the record of each creation and its JSON text,
@@ -185,10 +186,4 @@ def _apply_beside(
         for structure, pair in zip(written[: len(creates)], encoded_created, strict=True)
         if pair is not None
     }
-    revisions_record_bulk(
-        befores=before,
-        structures=written,
-        encoded=encoded,
-        origin=StructureRevision.Origin.IMPORT,
-        note=file_name,
-    )
+    return written, {"encoded": encoded}

@@ -313,13 +313,6 @@ class RankedSearch:
         self.words = tuple(query_terms(query))
         self.published_only = published_only
 
-    @classmethod
-    def published(cls, query: str) -> RankedSearch:
-        """Among every published structure."""
-        from maillage.structures.models import Structure
-
-        return cls(Structure.objects.published(), query, published_only=True)
-
     def count(self) -> int:
         """The number of matches, as search(...).count()."""
         if not self.words:
