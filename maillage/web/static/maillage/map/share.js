@@ -24,6 +24,8 @@ function update() {
 
 width.addEventListener("input", update);
 height.addEventListener("input", update);
+// A size typed while the page was still loading this script counts too.
+update();
 root.querySelector("[data-share-copy]").addEventListener("click", async () => {
   code.select();
   try {
