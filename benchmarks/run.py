@@ -133,6 +133,44 @@ def rss_mb(pid: int) -> tuple[float, float, float]:
     return max(sizes), sum(sizes), sum(proportional)
 
 
+def machine_speed(rounds: int = 5) -> dict[str, float]:
+    """Milliseconds of two fixed workloads on one core (median of rounds), printed and kept
+    with the results: figures of runs on different machines compare through them (the
+    machines this benchmark ran on differed by a factor of two from one session to the next).
+
+    python: pure-Python loops, dictionaries and string formatting, what the import and the
+    request handling spend most of their time in; sqlite: 200,000 rows inserted into an
+    in-memory database with an index, then grouped.
+    """
+    import sqlite3
+
+    def python() -> None:
+        counts: dict[str, int] = {}
+        for i in range(300_000):
+            key = f"k{i % 997}"
+            counts[key] = counts.get(key, 0) + i * i % 7
+
+    def sqlite() -> None:
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, kind INTEGER, name TEXT)")
+        db.execute("CREATE INDEX t_kind ON t (kind, name)")
+        db.executemany(
+            "INSERT INTO t VALUES (?, ?, ?)", ((i, i % 13, f"n{i}") for i in range(200_000))
+        )
+        db.execute("SELECT kind, COUNT(*) FROM t GROUP BY kind").fetchall()
+        db.close()
+
+    figures = {}
+    for name, work in (("python", python), ("sqlite", sqlite)):
+        timings = []
+        for _ in range(rounds):
+            started = time.process_time()
+            work()
+            timings.append((time.process_time() - started) * 1000)
+        figures[f"{name}_ms"] = round(statistics.median(timings), 1)
+    return figures
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -522,6 +560,8 @@ def main() -> int:
             figures = measure_endpoints(url, loaded_sample(url), args)
             print(json.dumps(figures, indent=1, default=str), flush=True)
         return 0
+    machine = machine_speed()
+    print(f"machine speed (one core, CPU time, lower is faster): {machine}", flush=True)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     os.environ["MAILLAGE_IMPORT_MAX_BYTES"] = synthetic.IMPORT_MAX_BYTES
     print("templates and synthetic CSVs…", flush=True)
@@ -536,11 +576,12 @@ def main() -> int:
             print(f"{count:,} structures, Maillage on {backend}", flush=True)
             url = fresh_database(backend, templates, count)
             results[str(count)][backend] = measure_maillage(url, count, args)
-            output.write_text(json.dumps(results, indent=1, default=str))  # kept as it goes
+            # Kept as it goes.
+            output.write_text(json.dumps({"machine": machine, **results}, indent=1, default=str))
         if not args.no_datasette:
             print(f"{count:,} structures, Datasette", flush=True)
             results[str(count)]["datasette"] = measure_datasette(count, args)
-    output.write_text(json.dumps(results, indent=1, default=str))
+    output.write_text(json.dumps({"machine": machine, **results}, indent=1, default=str))
     print(table(results))
     print(growth(results))
     return 0
