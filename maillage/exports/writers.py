@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from typing import IO
 
 from django.db.models import QuerySet
@@ -30,64 +29,12 @@ CONTENT_TYPES = {
 _CHUNK = 2000
 
 
-def _structures(queryset: QuerySet, *, nested: bool) -> Iterator:
-    return export_queryset(queryset, nested=nested).iterator(chunk_size=_CHUNK)
-
-
 def _safe_cells(row: list) -> list:
     return [neutralise(value) if isinstance(value, str) else value for value in row]
 
 
-def write_csv(queryset: QuerySet, stream: IO[bytes]) -> int:
-    # UTF-8 with a byte order mark, so that spreadsheets show accents right.
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    stream.write("\ufeff".encode())
-    writer.writerow([column.name for column in COLUMNS])
-    count = 0
-    for structure in _structures(queryset, nested=False):
-        writer.writerow(["" if v is None else v for v in _safe_cells(flat_row(structure))])
-        count += 1
-        if count % 500 == 0:
-            stream.write(buffer.getvalue().encode("utf-8"))
-            buffer.seek(0)
-            buffer.truncate()
-    stream.write(buffer.getvalue().encode("utf-8"))
-    return count
-
-
-def write_xlsx(queryset: QuerySet, stream: IO[bytes]) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Structures"))
-    sheet.append([column.name for column in COLUMNS])
-    count = 0
-    for structure in _structures(queryset, nested=False):
-        cells = [
-            ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-            for value in _safe_cells(flat_row(structure))
-        ]
-        sheet.append(cells)
-        count += 1
-    workbook.save(stream)
-    return count
-
-
 def _json_dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _write_items(stream: IO[bytes], head: dict, key: str, items: Iterator[dict]) -> int:
-    opening = _json_dumps(head)[:-1] + f',"{key}":['
-    stream.write(opening.encode("utf-8"))
-    count = 0
-    for item in items:
-        stream.write(((",\n" if count else "\n") + _json_dumps(item)).encode("utf-8"))
-        count += 1
-    stream.write(b"\n]}\n")
-    return count
 
 
 def _metadata() -> dict:
@@ -98,27 +45,153 @@ def _metadata() -> dict:
     }
 
 
+class _Writer:
+    """One format written to one stream, a structure at a time: several can be fed from a
+    single read of the structures (published_files writes the four formats that way).
+
+    nested: the writer reads nested objects (json, geojson), not flat rows (csv, xlsx)."""
+
+    nested = False
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+        self.count = 0
+
+    def add(self, structure, *, flat: list | None, nested: dict | None) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _CsvWriter(_Writer):
+    def __init__(self, stream: IO[bytes]):
+        super().__init__(stream)
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+        # UTF-8 with a byte order mark, so that spreadsheets show accents right.
+        stream.write("\ufeff".encode())
+        self.writer.writerow([column.name for column in COLUMNS])
+
+    def add(self, structure, *, flat, nested) -> None:
+        self.writer.writerow(["" if v is None else v for v in _safe_cells(flat)])
+        self.count += 1
+        if self.count % 500 == 0:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.stream.write(self.buffer.getvalue().encode("utf-8"))
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def close(self) -> None:
+        self._flush()
+
+
+class _XlsxWriter(_Writer):
+    def __init__(self, stream: IO[bytes]):
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        super().__init__(stream)
+        self.illegal = ILLEGAL_CHARACTERS_RE
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet(_("Structures"))
+        self.sheet.append([column.name for column in COLUMNS])
+
+    def add(self, structure, *, flat, nested) -> None:
+        self.sheet.append(
+            [
+                self.illegal.sub("", value) if isinstance(value, str) else value
+                for value in _safe_cells(flat)
+            ]
+        )
+        self.count += 1
+
+    def close(self) -> None:
+        self.workbook.save(self.stream)
+
+
+class _ItemsWriter(_Writer):
+    """A JSON object whose `key` member is the list of items, one per line."""
+
+    nested = True
+    key = ""
+
+    def __init__(self, stream: IO[bytes]):
+        super().__init__(stream)
+        opening = _json_dumps(self.head())[:-1] + f',"{self.key}":['
+        stream.write(opening.encode("utf-8"))
+
+    def head(self) -> dict:
+        raise NotImplementedError
+
+    def item(self, structure, nested: dict) -> dict:
+        return nested
+
+    def add(self, structure, *, flat, nested) -> None:
+        line = _json_dumps(self.item(structure, nested))
+        self.stream.write(((",\n" if self.count else "\n") + line).encode("utf-8"))
+        self.count += 1
+
+    def close(self) -> None:
+        self.stream.write(b"\n]}\n")
+
+
+class _JsonWriter(_ItemsWriter):
+    key = "structures"
+
+    def head(self) -> dict:
+        return {**_metadata(), "format": "maillage-structures", "version": 1}
+
+
+class _GeojsonWriter(_ItemsWriter):
+    key = "features"
+
+    def head(self) -> dict:
+        return {"type": "FeatureCollection", **_metadata()}
+
+    def item(self, structure, nested: dict) -> dict:
+        geometry = None
+        if structure.latitude is not None and structure.longitude is not None:
+            geometry = {"type": "Point", "coordinates": [structure.longitude, structure.latitude]}
+        return {"type": "Feature", "id": structure.uid, "geometry": geometry, "properties": nested}
+
+
+WRITERS: dict[str, type[_Writer]] = {
+    "csv": _CsvWriter,
+    "xlsx": _XlsxWriter,
+    "geojson": _GeojsonWriter,
+    "json": _JsonWriter,
+}
+
+
+def export_formats(*, queryset: QuerySet, streams: dict[str, IO[bytes]]) -> int:
+    """Write the structures of queryset in several formats at once, {format: stream}, from
+    one read of the structures (each row serialised once per shape, flat and nested);
+    return how many structures were written."""
+    unknown = set(streams) - set(WRITERS)
+    if unknown:
+        raise ValueError(f"unknown export format {sorted(unknown)[0]!r}; expected one of {FORMATS}")
+    writers = [WRITERS[name](stream) for name, stream in streams.items()]
+    needs_flat = any(not writer.nested for writer in writers)
+    needs_nested = any(writer.nested for writer in writers)
+    count = 0
+    rows = export_queryset(queryset, nested=needs_nested).iterator(chunk_size=_CHUNK)
+    for structure in rows:
+        flat = flat_row(structure) if needs_flat else None
+        nested = nested_object(structure) if needs_nested else None
+        for writer in writers:
+            writer.add(structure, flat=flat, nested=nested)
+        count += 1
+    for writer in writers:
+        writer.close()
+    return count
+
+
 def write_json(queryset: QuerySet, stream: IO[bytes]) -> int:
-    head = {**_metadata(), "format": "maillage-structures", "version": 1}
-    items = (nested_object(s) for s in _structures(queryset, nested=True))
-    return _write_items(stream, head, "structures", items)
-
-
-def _feature(structure) -> dict:
-    properties = nested_object(structure)
-    geometry = None
-    if structure.latitude is not None and structure.longitude is not None:
-        geometry = {"type": "Point", "coordinates": [structure.longitude, structure.latitude]}
-    return {"type": "Feature", "id": structure.uid, "geometry": geometry, "properties": properties}
-
-
-def write_geojson(queryset: QuerySet, stream: IO[bytes]) -> int:
-    head = {"type": "FeatureCollection", **_metadata()}
-    items = (_feature(s) for s in _structures(queryset, nested=True))
-    return _write_items(stream, head, "features", items)
-
-
-WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "geojson": write_geojson, "json": write_json}
+    """The JSON export (a dated edition keeps it whole)."""
+    return export_formats(queryset=queryset, streams={"json": stream})
 
 
 def export_structures(*, queryset: QuerySet, format: str, stream: IO[bytes]) -> int:  # noqa: A002
@@ -129,4 +202,4 @@ def export_structures(*, queryset: QuerySet, format: str, stream: IO[bytes]) -> 
     """
     if format not in WRITERS:
         raise ValueError(f"unknown export format {format!r}; expected one of {FORMATS}")
-    return WRITERS[format](queryset, stream)
+    return export_formats(queryset=queryset, streams={format: stream})
