@@ -231,6 +231,14 @@ CACHES = {
 # request after a change (benchmarks/run.py --no-answer-cache). Never needed in production.
 ANSWER_CACHE = env_bool("MAILLAGE_ANSWER_CACHE", True)
 
+# The downloads of /donnees/ (maillage.exports.published): written in a thread of their own
+# when the data changed, at most every PUBLISHED_FILES_INTERVAL seconds; off
+# (MAILLAGE_PUBLISHED_FILES_IN_BACKGROUND=0), the visit that finds them out of date writes
+# them first (minutes at national scale; the tests' default, where data lives in one
+# transaction that a thread cannot see).
+PUBLISHED_FILES_IN_BACKGROUND = env_bool("MAILLAGE_PUBLISHED_FILES_IN_BACKGROUND", True)
+PUBLISHED_FILES_INTERVAL = int(os.environ.get("MAILLAGE_PUBLISHED_FILES_INTERVAL", "600"))
+
 # The running release (a tag or commit), part of the keys of the answers kept in a shared
 # cache: a new release never serves what the previous one computed. Unset, a fingerprint of
 # the package's source files stands for it (maillage.release).

@@ -40,6 +40,13 @@ def _data_dir_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _published_files_at_once(settings):
+    # A thread writing the downloads would not see the data of a test's transaction;
+    # tests/web/test_data_page.py turns it back on where it tests it.
+    settings.PUBLISHED_FILES_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Kept pages and answers are keyed by the data version, but a test may change settings
     # that a page shows: each test starts from an empty cache.

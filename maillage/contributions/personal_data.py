@@ -34,6 +34,7 @@ from maillage.contributions.models import (
 )
 from maillage.contributions.records import structure_snapshot
 from maillage.contributions.services import revision_record
+from maillage.exports.published import published_files_withdraw
 from maillage.structures.models import Contact, Structure
 
 ERASURE_SALT = "maillage.contributions.erasure"
@@ -200,8 +201,9 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
     request.editions_rewritten = rewritten
     person_erasing.send(sender=ErasureRequest, email=email, request=request)
 
-    # A new modification date gives the published data a new version, so its files are
-    # written again without the person (maillage.exports.published).
+    # The downloads of /donnees/ that hold the person go once this is committed, and the
+    # next ones are written without them (maillage.exports.published).
+    transaction.on_commit(published_files_withdraw)
     for structure in Structure.objects.filter(pk__in=structure_ids):
         Structure.objects.filter(pk=structure.pk).update(updated_at=timezone.now())
         revision_record(
@@ -257,6 +259,8 @@ def contacts_purge(*, now: dt.datetime | None = None) -> PurgeResult:
         )
     with transaction.atomic():
         structure_ids = set(expired.values_list("structure_id", flat=True))
+        if structure_ids:
+            transaction.on_commit(published_files_withdraw)
         for pk in structure_ids:
             before = structure_snapshot(pk)
             removed += Contact.objects.filter(

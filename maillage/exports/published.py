@@ -1,33 +1,54 @@
 """The full published data as downloadable files, written once per version of the data.
 
-A version names the state of the published data (how many structures, the latest change);
-its files live in DATA_DIR/exports/<version>/ and never change, so they can be served with a
-long cache by any HTTP cache or CDN. A new version is written on the first request after
-the data changed; each file is written beside its final name then renamed, so a reader never
-sees half a file, and several processes writing the same version at once is harmless.
+A version names the state of the data (the token the database changes with every write of
+public data, maillage.structures.data_version) and the release; its files live in
+DATA_DIR/exports/<version>/ and never change, so they can be served with a long cache by
+any HTTP cache or CDN.
+
+Writing them takes minutes at national scale (100,000 structures: four formats of 100 to
+200 MB each), so it never happens while a visitor waits: the data page lists the newest
+version written, says when it was written and whether the data changed since, and a
+visit after a change starts writing the new version in a thread of its own. One version
+is written at a time on the machine (a lock file shared by every process), at most every
+PUBLISHED_FILES_INTERVAL seconds after the previous one, in one read of the structures for
+the four formats. Each file is written beside its final name then renamed, so a reader
+never sees half a file; the version before the newest is kept too, for the downloads of a
+page loaded before the switch. `maillage publish_files` writes the current version at once
+(for a scheduler, and on first start by load_default_data).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db import connection
 
 from maillage.exports.table_schema import table_schema
-from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
+from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_formats
 from maillage.release import release
+from maillage.structures import data_version as structures_data_version
 from maillage.structures.models import Structure
+
+logger = logging.getLogger(__name__)
 
 FILE_STEM = "maillage-structures"
 SCHEMA_NAME = f"{FILE_STEM}.schema.json"
+EXPECTED = (*(f"{FILE_STEM}.{f}" for f in FORMATS), SCHEMA_NAME)
+_LOCK_NAME = ".writing.lock"
 
 
 @dataclass(frozen=True)
@@ -39,64 +60,164 @@ class PublishedFile:
     content_type: str
 
 
+@dataclass(frozen=True)
+class Published:
+    """The files to offer: version None when none was ever written."""
+
+    version: str | None
+    files: list[PublishedFile]
+    # The files hold the data as it is now (False: it changed since they were written).
+    current: bool
+    # A newer version is being written (by this process or another).
+    writing: bool
+    # When not writing, out of date: when a visit will start writing the next version.
+    next_at: dt.datetime | None = None
+
+
 def exports_root() -> Path:
     return Path(settings.DATA_DIR) / "exports"
 
 
 def data_version() -> str:
-    """A short name for the current state of the published data."""
-    state = Structure.objects.published().aggregate(
-        count=Count("pk"), latest=Max("updated_at"), last=Max("pk")
-    )
-    latest = state["latest"].isoformat() if state["latest"] else ""
-    # The release too: a new release may write other columns from the same data.
-    key = f"{state['count']}|{latest}|{state['last']}|{release()}"
+    """A short name for the current state of the data and the release (a new release may
+    write other columns from the same data)."""
+    key = f"{structures_data_version.data_version()}|{release()}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _write_atomically(folder: Path, name: str, write) -> None:
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+def _complete(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in EXPECTED)
+
+
+def _written_versions() -> list[Path]:
+    """The folders of the versions whose files are all written, newest first."""
+    root = exports_root()
+    if not root.is_dir():
+        return []
+    folders = [f for f in root.iterdir() if f.is_dir() and not f.name.startswith(".")]
+    complete = [f for f in folders if _complete(f)]
+    return sorted(complete, key=lambda f: (f / SCHEMA_NAME).stat().st_mtime, reverse=True)
+
+
+@contextmanager
+def _writing_lock(*, wait: bool) -> Iterator[bool]:
+    """The machine's one writer of published files (a lock on a file, held by the open file:
+    released if the process dies). Yields False when wait is off and another writes."""
+    root = exports_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / _LOCK_NAME, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def published_files_write(*, wait: bool = True) -> Path | None:
+    """Write every format and the Table Schema of the current data (in one read of the
+    structures); return their folder. Versions older than the previous one are removed.
+
+    Another writer of the machine is waited for, or with wait off, left to it (None)."""
+    with _writing_lock(wait=wait) as acquired:
+        if not acquired:
+            return None
+        root = exports_root()
+        folder = root / data_version()
+        folder.mkdir(parents=True, exist_ok=True)
+        if not _complete(folder):
+            _write_version(folder)
+        # The previous version stays for a page loaded before this one was written.
+        kept = {folder.name, *(f.name for f in _written_versions()[:2])}
+        for old in root.iterdir():
+            if old.is_dir() and old.name not in kept:
+                shutil.rmtree(old, ignore_errors=True)
+        return folder
+
+
+def _write_version(folder: Path) -> None:
+    names = {f: f"{FILE_STEM}.{f}" for f in FORMATS}
+    with ExitStack() as stack:
+        temporary = {}
+        for format_name, name in names.items():
+            handle, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            stack.callback(Path(path).unlink, missing_ok=True)
+            temporary[format_name] = (stack.enter_context(os.fdopen(handle, "wb")), path)
+        export_formats(
+            queryset=Structure.objects.published(),
+            streams={f: stream for f, (stream, _path) in temporary.items()},
+        )
+        for format_name, (stream, path) in temporary.items():
+            stream.close()
+            os.replace(path, folder / names[format_name])
+    schema = json.dumps(table_schema(), ensure_ascii=False, indent=2).encode()
+    handle, path = tempfile.mkstemp(dir=folder, prefix=f".{SCHEMA_NAME}.", suffix=".tmp")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(schema)
+    os.replace(path, folder / SCHEMA_NAME)  # last: the version is complete
+
+
+def published_files_withdraw() -> None:
+    """Remove every version written, at once: after personal data is erased, no file may
+    still offer it. A writer busy with a version loses its folder and fails (its files were
+    read before the erasure); the next visit of the data page starts the new version at
+    once, whatever the interval."""
+    root = exports_root()
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+    logger.info("published_files.withdrawn")
+
+
+_writer: threading.Thread | None = None
+_writer_started = 0.0  # when this process last started one (a failing write waits too)
+_writer_guard = threading.Lock()
+
+
+def _write_in_background() -> None:
+    # Behind the requests of its process on a busy machine (Linux: a thread's own
+    # priority); minutes of CPU at national scale.
+    with suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(temporary, folder / name)
+        published_files_write(wait=False)
+    except Exception:
+        logger.exception("published_files.failed")
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        connection.close()  # this thread's own connection
 
 
-def published_files_write(*, version: str) -> Path:
-    """Write every format and the Table Schema of the current data; return their folder."""
-    folder = exports_root() / version
-    folder.mkdir(parents=True, exist_ok=True)
-    for format_name in FORMATS:
-        name = f"{FILE_STEM}.{format_name}"
-        if not (folder / name).exists():
-            _write_atomically(
-                folder,
-                name,
-                lambda stream, f=format_name: export_structures(
-                    queryset=Structure.objects.published(), format=f, stream=stream
-                ),
-            )
-    if not (folder / SCHEMA_NAME).exists():
-        schema = json.dumps(table_schema(), ensure_ascii=False, indent=2).encode()
-        _write_atomically(folder, SCHEMA_NAME, lambda stream: stream.write(schema))
-    # Older versions are no longer linked from anywhere.
-    for old in exports_root().iterdir():
-        if old.is_dir() and old.name != version:
-            shutil.rmtree(old, ignore_errors=True)
-    return folder
+def _another_process_writes() -> bool:
+    if not (exports_root() / _LOCK_NAME).exists():
+        return False
+    with _writing_lock(wait=False) as acquired:
+        return not acquired
 
 
-def published_files() -> tuple[str, list[PublishedFile]]:
-    """(version, files) of the current data, writing them first when the data changed."""
-    version = data_version()
-    folder = exports_root() / version
-    expected = [f"{FILE_STEM}.{f}" for f in FORMATS] + [SCHEMA_NAME]
-    if not all((folder / name).exists() for name in expected):
-        published_files_write(version=version)
+def published_files_writing() -> threading.Thread | None:
+    """The thread of this process writing a version, if one is."""
+    with _writer_guard:
+        return _writer if _writer is not None and _writer.is_alive() else None
+
+
+def _start_writing() -> None:
+    global _writer, _writer_started
+    with _writer_guard:
+        if _writer is not None and _writer.is_alive():
+            return
+        _writer_started = time.time()
+        _writer = threading.Thread(target=_write_in_background, name="published-files", daemon=True)
+        _writer.start()
+
+
+def _files(folder: Path) -> list[PublishedFile]:
     files = []
-    for name in expected:
+    for name in EXPECTED:
         stat = (folder / name).stat()
         format_name = "schema" if name == SCHEMA_NAME else name.rsplit(".", 1)[1]
         files.append(
@@ -108,13 +229,37 @@ def published_files() -> tuple[str, list[PublishedFile]]:
                 content_type=CONTENT_TYPES.get(format_name, "application/json"),
             )
         )
-    return version, files
+    return files
+
+
+def published_files() -> Published:
+    """The newest files written, and whether they hold the current data; when they do not,
+    the current version is written in the background (or at once where
+    PUBLISHED_FILES_IN_BACKGROUND is off)."""
+    version = data_version()
+    folder = exports_root() / version
+    if _complete(folder):
+        return Published(version, _files(folder), current=True, writing=False)
+    if not settings.PUBLISHED_FILES_IN_BACKGROUND:
+        folder = published_files_write()
+        return Published(folder.name, _files(folder), current=True, writing=False)
+    written = _written_versions()
+    newest = written[0] if written else None
+    last = max((newest / SCHEMA_NAME).stat().st_mtime if newest else 0.0, _writer_started)
+    next_at = dt.datetime.fromtimestamp(last + settings.PUBLISHED_FILES_INTERVAL, tz=dt.UTC)
+    writing = published_files_writing() is not None or _another_process_writes()
+    # With nothing to offer (a first start, files withdrawn), no interval is waited.
+    if not writing and (newest is None or next_at <= dt.datetime.now(dt.UTC)):
+        _start_writing()
+        writing = True
+    if newest is None:
+        return Published(None, [], current=False, writing=writing)
+    return Published(newest.name, _files(newest), current=False, writing=writing, next_at=next_at)
 
 
 def published_file_path(*, version: str, name: str) -> Path | None:
     """The path of a published file, or None; names come from a fixed list, never a path."""
-    expected = {f"{FILE_STEM}.{f}" for f in FORMATS} | {SCHEMA_NAME}
-    if name not in expected or not version.isalnum():
+    if name not in EXPECTED or not version.isalnum():
         return None
     path = exports_root() / version / name
     return path if path.is_file() else None

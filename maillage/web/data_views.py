@@ -3,6 +3,7 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from maillage.exports.published import published_file_path, published_files
@@ -13,20 +14,28 @@ from maillage.structures.filters import FILTER_PARAMETERS
 
 @require_GET
 def data_page(request):
-    version, files = published_files()
+    """The licences, the downloads, the API and the sources.
+
+    While the downloads are older than the data, the page says so and is not kept by the
+    page cache (the data version, its key, does not change when the new files are done)."""
+    published = published_files()
     api_root = request.build_absolute_uri(reverse("api:api-root"))
-    return render(
+    response = render(
         request,
         "web/data.html",
         {
             "sources": selectors.source_list(),
-            "files": files,
-            "version": version,
+            "published": published,
+            "files": published.files,
+            "version": published.version,
             "changelog": ImportRun.objects.all()[:20],
             "api_root": api_root.rstrip("/"),
             "filter_parameters": FILTER_PARAMETERS,
         },
     )
+    if not published.current:
+        patch_cache_control(response, no_cache=True)
+    return response
 
 
 @require_GET

@@ -71,7 +71,7 @@ def test_removal_on_request_everywhere(
         base_updated_at=structure.updated_at,
         user=manager,
     )
-    _version, _files = published_files()
+    written_before = published_files().version
     address = "camille@fabrique-des-communs.example"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -83,7 +83,8 @@ def test_removal_on_request_everywhere(
     assert address not in json.dumps(list(ErasureRequest.objects.values()), default=str)
     assert Contact.objects.filter(email=address).exists()  # nothing before confirmation
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/confirmer/" in line)
-    done = client.get(link.replace("https://maillage.test", ""))
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.get(link.replace("https://maillage.test", ""))
     assertContains(done, "Vos données sont supprimées")
 
     assert not Contact.objects.filter(email__iexact=address).exists()
@@ -100,7 +101,9 @@ def test_removal_on_request_everywhere(
     api = client.get(f"/api/v1/structures/{structure.uid}").json()
     assert api["contacts"] == []
     assertNotContains(client.get(structure.get_absolute_url()), "Camille Martin")
-    version, files = published_files()
+    # The files written before the erasure are gone; the new ones do not hold the address.
+    assert published_file_path(version=written_before, name="maillage-structures.json") is None
+    version = published_files().version
     path = published_file_path(version=version, name="maillage-structures.json")
     assert address not in path.read_text()
     # A second click changes nothing and says it is done.
@@ -113,13 +116,19 @@ def test_a_forged_removal_link_is_refused(client, atlas):
     )
 
 
-def test_purge_contacts_after_the_retention_period(atlas, settings):
+def test_purge_contacts_after_the_retention_period(
+    atlas, settings, django_capture_on_commit_callbacks
+):
     settings.CONTACT_RETENTION_DAYS = 365
     old = timezone.now() - dt.timedelta(days=400)
     Contact.objects.filter(name="Camille Martin").update(consent_recorded_at=old)
     Contact.objects.filter(name="Dominique Secret").update(consent_recorded_at=timezone.now())
-    call_command("purge_contacts")
+    written_before = published_files().version
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_contacts")
     assert list(Contact.objects.values_list("name", flat=True)) == ["Dominique Secret"]
+    # The downloads that held the expired contact are withdrawn at once.
+    assert published_file_path(version=written_before, name="maillage-structures.json") is None
     revision = StructureRevision.objects.get(origin=StructureRevision.Origin.RETENTION)
     assert revision.changed_fields == ["contacts"]
 

@@ -1,10 +1,15 @@
 """Data page: licences and every source with its licence, attribution and count."""
 
-import pytest
-from django.urls import reverse
-from pytest_django.asserts import assertContains
+import csv
+import io
 
-from maillage.structures.models import Structure
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from maillage.exports import published
+from maillage.structures.models import ResilienceInitiative, Structure
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +47,100 @@ def test_downloads_are_the_published_data_with_size_and_a_long_cache(client, atl
     assertContains(page, files["csv"].name)
 
 
-def test_a_change_of_the_data_gives_new_files(client, atlas):
-    before = client.get(reverse("web:data")).context["version"]
+def _download(client, version: str, name: str = "maillage-structures.json"):
+    return client.get(reverse("web:published_file", args=[version, name]))
+
+
+def test_a_change_of_the_data_gives_new_files_and_keeps_the_previous_ones(client, atlas):
+    first = client.get(reverse("web:data")).context["version"]
     structure = Structure.objects.published().first()
     structure.name = "Nouveau nom"
     structure.save()
+    second = client.get(reverse("web:data")).context["version"]
+    assert second != first
+    assert "Nouveau nom" in b"".join(_download(client, second).streaming_content).decode()
+    # A page loaded before the switch still downloads its files...
+    assert _download(client, first).status_code == 200
+    structure.name = "Encore un autre nom"
+    structure.save()
+    third = client.get(reverse("web:data")).context["version"]
+    # ...but not once two newer versions are written.
+    assert _download(client, first).status_code == 404
+    assert _download(client, second).status_code == 200
+    assert third not in (first, second)
+
+
+def test_a_change_beside_the_structure_row_gives_new_files(client, atlas):
+    # An initiative added to a structure leaves the structure's row (and updated_at) as
+    # it was; the files follow the database's data version, which every write changes.
+    before = client.get(reverse("web:data")).context["version"]
+    structure = Structure.objects.published().first()
+    ResilienceInitiative.objects.create(structure=structure, title="Masques cousus en atelier")
     after = client.get(reverse("web:data")).context["version"]
     assert after != before
-    old = client.get(reverse("web:published_file", args=[before, "maillage-structures.csv"]))
-    assert old.status_code == 404
+    assert (
+        "Masques cousus en atelier" in b"".join(_download(client, after).streaming_content).decode()
+    )
+
+
+def test_publish_files_command_writes_the_current_version(atlas):
+    out = io.StringIO()
+    call_command("publish_files", stdout=out)
+    version = published.data_version()
+    assert version in out.getvalue()
+    folder = published.exports_root() / version
+    with (folder / "maillage-structures.csv").open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert sorted(row["name"] for row in rows) == sorted(
+        Structure.objects.published().values_list("name", flat=True)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_out_of_date_files_are_listed_while_the_new_ones_are_written(
+    client, settings, vocabularies
+):
+    """The visitor never waits for the files: the page lists the previous ones, says the
+    data changed, and a thread writes the new version."""
+    from tests.web.conftest import build_atlas
+
+    build_atlas(vocabularies)
+    first = client.get(reverse("web:data")).context["version"]  # written at once (tests)
+    settings.PUBLISHED_FILES_IN_BACKGROUND = True
+    settings.PUBLISHED_FILES_INTERVAL = 0
+    structure = Structure.objects.published().first()
+    structure.name = "Nom changé pendant l'écriture"
+    structure.save()
+
+    page = client.get(reverse("web:data"))
+    assert page.context["version"] == first
+    assert not page.context["published"].current
+    assertContains(page, 'data-published-state="writing"')
+    assertContains(page, "une nouvelle version est en cours de préparation")
+    assert "no-cache" in page["Cache-Control"]  # not kept: the files change, not the data
+    writer = published.published_files_writing()
+    if writer is not None:
+        writer.join(timeout=120)
+
+    page = client.get(reverse("web:data"))
+    assert page.context["published"].current
+    assert page.context["version"] != first
+    assertNotContains(page, "data-published-state")
+    body = b"".join(_download(client, page.context["version"]).streaming_content).decode()
+    assert "Nom changé pendant l'écriture" in body
+
+
+def test_files_are_written_at_most_every_interval(client, settings, atlas):
+    client.get(reverse("web:data"))
+    settings.PUBLISHED_FILES_IN_BACKGROUND = True
+    settings.PUBLISHED_FILES_INTERVAL = 3600
+    structure = Structure.objects.published().first()
+    structure.name = "Nouveau nom"
+    structure.save()
+    page = client.get(reverse("web:data"))
+    assertContains(page, 'data-published-state="waiting"')
+    assertContains(page, "la prochaine version sera préparée à partir de")
+    assert published.published_files_writing() is None
 
 
 def test_only_published_file_names_are_served(client, atlas):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from maillage.exports.published import published_files
+from maillage.exports.published import published_files_write
 from maillage.imports.pipeline import run_import
 from maillage.imports.records import ImportFileError
 from maillage.imports.sources import sources_load
@@ -70,6 +70,6 @@ class Command(BaseCommand):
                     self.stderr.write(line)
                 raise CommandError(_("Les données fournies %s contiennent des erreurs.") % path)
         # The downloads of /donnees/ for this version of the data, so that the first visitor
-        # does not wait for them (a no-op when they are already written).
-        published_files()
+        # finds them (a no-op when they are already written).
+        published_files_write()
         self.stdout.write(_("Données par défaut prêtes (%.1f s).") % (time.monotonic() - started))
