@@ -17,13 +17,13 @@ from maillage.imports.beside import Beside, BesideUnavailable
 from maillage.imports.identity import Match, target_uid
 from maillage.imports.records import Record
 from maillage.imports.report import Outcome
-from maillage.structures.bulk import instances_new
+from maillage.structures.bulk import ids_reserve
 from maillage.structures.models import Structure
 from maillage.structures.services import (
     NewStructure,
     SlugAllocator,
     StructureChange,
-    creation_rows,
+    creation_prepared,
     search_columns,
     structure_changes,
     structures_write,
@@ -116,43 +116,41 @@ def apply(plan_: Plan, *, file_name: str = "") -> None:
     )
 
 
-# An import creating this many structures computes their search columns and the records of
-# their revisions beside itself, on the other core (maillage.imports.beside).
+# An import creating this many structures prepares their rows and the records of their
+# revisions beside itself, on the other core (maillage.imports.beside).
 BESIDE_FROM = 2_000
 _BESIDE_CHUNK = 2_000
-_HERE_SHARE = 0.3
 
 
 def _write_beside(
     creates: list[NewStructure], updates: list[StructureChange]
 ) -> tuple[list[Structure], dict[str, Any]]:
     """apply()'s write with the pure-Python work of the creations done in a process beside:
-    the same rows and search columns, while this process writes; returns the structures
-    written and the keyword giving revisions_record_bulk the creations' records, encoded.
+    the same rows, while this process writes; returns the structures written and the
+    keyword giving revisions_record_bulk the creations' records, encoded.
 
-    The child computes the search columns of the new structures, chunk by chunk, which
-    this process writes as they come; then the record of each creation and its JSON text,
-    while this process writes the structures' relations. Everything the child needs is
-    read here first (it must not query): the write's natural keys, its time, and what the
-    records name (terms, sources, communes).
+    The new structures' keys are reserved first (ids_reserve), so that this process writes
+    their relations while the child computes their search columns and database rows,
+    chunk by chunk, which this process inserts as they come; then the child computes the
+    record of each creation and its JSON text, while this process indexes the structures
+    for search. Everything the child needs is read here first (it must not query): the
+    write's natural keys, its time, its keys, and what the records name (terms, sources,
+    communes).
     """
     keys = write_keys(creates, updates, complete=True)
     now = timezone.now()
     records = CreatedRecords(new.values.get("commune_code") for new in creates)
-
-    # The first creations' search columns are computed here, while the child computes the
-    # others: this process would otherwise wait for them (41 µs a row beside, 15 µs here
-    # for the rest of a row).
-    here = int(len(creates) * _HERE_SHARE)
+    ids = ids_reserve(Structure, len(creates))
 
     def prepare() -> Iterator[list]:
-        columns: list[tuple[str, str]] = []
-        for start in range(here, len(creates), _BESIDE_CHUNK):
-            chunk = list(search_columns(creates[start : start + _BESIDE_CHUNK], keys))
-            columns += chunk
-            yield chunk
-        columns = list(search_columns(creates[:here], keys)) + columns
-        structures = instances_new(Structure, list(creation_rows(creates, keys, now, columns)))
+        structures: list[Structure] = []
+        for start in range(0, len(creates), _BESIDE_CHUNK):
+            chunk = creates[start : start + _BESIDE_CHUNK]
+            made, rows = creation_prepared(
+                chunk, keys, now, search_columns(chunk, keys), ids[start : start + _BESIDE_CHUNK]
+            )
+            structures += made
+            yield rows
         for start in range(0, len(creates), _BESIDE_CHUNK):
             yield [
                 None
@@ -165,7 +163,7 @@ def _write_beside(
                 )
             ]
 
-    chunks = -(-(len(creates) - here) // _BESIDE_CHUNK)
+    chunks = -(-len(creates) // _BESIDE_CHUNK)
     with Beside(prepare) as beside:
         results = beside.items()
         written = structures_write(
@@ -173,10 +171,8 @@ def _write_beside(
             updates=updates,
             keys=keys,
             now=now,
-            search_columns=itertools.chain(
-                search_columns(creates[:here], keys),
-                itertools.chain.from_iterable(itertools.islice(results, chunks)),
-            ),
+            ids=ids,
+            rows=itertools.chain.from_iterable(itertools.islice(results, chunks)),
         )
         encoded_created = list(itertools.chain.from_iterable(results))
     # Created structures whose record must be read back (see CreatedRecords.read_back)

@@ -105,21 +105,100 @@ def instances_insert(
     """
     if not instances:
         return
-    fields = [
+    rows_insert(
+        model._meta.db_table,
+        insert_columns(model),
+        instances_prepared(model, instances, as_given=as_given),
+    )
+
+
+def _insert_fields(model: type[Model], with_pk: bool) -> list[Field]:
+    return [
         field
         for field in model._meta.concrete_fields
-        if not field.generated and not (field.primary_key and field.db_returning)
+        if not field.generated and (with_pk or not (field.primary_key and field.db_returning))
     ]
+
+
+def insert_columns(model: type[Model], *, with_pk: bool = False) -> list[str]:
+    """The columns of the rows instances_prepared() gives, in order."""
+    return [field.column for field in _insert_fields(model, with_pk)]
+
+
+def instances_prepared(
+    model: type[Model],
+    instances: Iterable[Model],
+    *,
+    as_given: Iterable[str] = (),
+    with_pk: bool = False,
+) -> Iterator[tuple]:
+    """The database rows instances_insert() writes for instances (columns: insert_columns()),
+    with the primary key first among them when with_pk (instances whose keys were reserved,
+    see ids_reserve). Pure Python: a process that may not query can compute them."""
     # The connection itself, not django.db.connection: that proxy looks the connection up
     # in a context-local store on each attribute read, once per value prepared.
     connection = connections[DEFAULT_DB_ALIAS]
     as_given = set(as_given)
-    preparers = [_preparer(field, connection, field.attname in as_given) for field in fields]
-    rows_insert(
-        model._meta.db_table,
-        [field.column for field in fields],
-        (tuple(prepare(instance) for prepare in preparers) for instance in instances),
-    )
+    preparers = [
+        _preparer(field, connection, field.attname in as_given)
+        for field in _insert_fields(model, with_pk)
+    ]
+    for instance in instances:
+        yield tuple([prepare(instance) for prepare in preparers])
+
+
+def ids_reserve(model: type[Model], count: int) -> list[int]:
+    """count primary keys for new rows of model, taken now: rows written later with them
+    (and rows that refer to them) need no key read back.
+
+    PostgreSQL: values of the key's sequence (nextval, safe beside other writers; in order,
+    not necessarily consecutive). SQLite: the keys after the largest the table ever had
+    (AUTOINCREMENT's rule; inserting them moves sqlite_sequence on), which needs the
+    write lock held until they are written: call it inside a transaction that has it
+    (Maillage's SQLite transactions are IMMEDIATE; a deferred one that read before another
+    writer committed could not write at all).
+    """
+    if count <= 0:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), column, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(connection.vendor)
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX({quote(column)}) FROM {quote(table)}), 0), "  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        (last,) = cursor.fetchone()
+    return list(range(last + 1, last + 1 + count))
+
+
+def instances_written(model: type[Model], keys: Iterable[tuple[int, str]], field: str) -> list:
+    """Instances of rows just written, holding only their primary key and field (what
+    model.objects.only(field) reads; the other fields are deferred, read on access)."""
+    alias = connections[DEFAULT_DB_ALIAS].alias
+    pk_attname = model._meta.pk.attname
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return [model.from_db(alias, [pk_attname, field], [pk, value]) for pk, value in keys]
+    new = model.__new__
+    instances = []
+    for pk, value in keys:
+        instance = new(model)
+        instance.__dict__[pk_attname] = pk
+        instance.__dict__[field] = value
+        state = instance._state = ModelState()
+        state.adding, state.db = False, alias
+        instances.append(instance)
+    return instances
 
 
 def values_insert(
