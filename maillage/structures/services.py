@@ -33,6 +33,7 @@ from maillage.structures.bulk import (
     instances_new,
     instances_prepared,
     instances_written,
+    integer_rows_insert,
     rows_insert,
 )
 from maillage.structures.data_version import data_version_bulk
@@ -395,14 +396,14 @@ def _write_relations(
 
 def _insert_links(through, rows: list[tuple[int, int]]) -> None:
     """INSERT (structure, term) rows of a many-to-many table in one statement (PostgreSQL's
-    COPY) or one prepared statement (SQLite).
+    COPY, SQLite's INSERT … SELECT over a JSON array: bulk.integer_rows_insert).
 
     An import of 100,000 structures writes about 750,000 such rows; as model instances
     through bulk_create (instances, signals, and on SQLite batches of under 500 rows to stay
     below 999 parameters) they took half of the import's time (py-spy, BENCHMARKS.md).
     """
     if rows:
-        rows_insert(
+        integer_rows_insert(
             through._meta.db_table,
             [through._meta.get_field(name).column for name in ("structure", "term")],
             rows,
