@@ -61,7 +61,10 @@ def plan(records: list[Record], matches: dict[int, Match]) -> Plan:
             new = NewStructure(
                 uid=target_uid(record),
                 slug=slugs.allocate(
-                    name=record.name, commune_name=record.commune_name, preferred=record.slug
+                    name=record.name,
+                    commune_name=record.commune_name,
+                    preferred=record.slug,
+                    bases=record.slug_bases,
                 ),
                 values=values,
             )

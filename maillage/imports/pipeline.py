@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from maillage.imports import apply as apply_stage
 from maillage.imports.beside import Beside, BesideUnavailable
 from maillage.imports.communes import Resolver, default_resolver, resolve_commune
-from maillage.imports.duplicates import find_duplicates
+from maillage.imports.duplicates import duplicate_keys, find_duplicates
 from maillage.imports.geocoding import BanGeocoder
 from maillage.imports.identity import match_existing, reject_repeated, target_uid
 from maillage.imports.mapping import row_mapper
@@ -40,7 +40,7 @@ from maillage.imports.vocabulary_index import VocabularyIndex
 from maillage.logs.events import event
 from maillage.structures.bulk import bulk_write_cache
 from maillage.structures.models import Source
-from maillage.structures.services import structures_analyze
+from maillage.structures.services import slug_bases, structures_analyze
 
 # An import writing this many structures refreshes the planner's statistics afterwards.
 ANALYZE_AFTER_ROWS = 1000
@@ -209,9 +209,11 @@ def run_import(
         def locate(record: Record) -> list[FieldError]:
             errors = resolve_commune(record, resolver)
             if not errors:
+                target_uid(record)  # kept in the record, as what follows
+                record.duplicate_keys = duplicate_keys(record)
                 if early is not None:
                     early.place(record)
-                target_uid(record)  # kept in the record
+                    record.slug_bases = slug_bases(record.name, record.commune_name)
             return errors
 
     # map → validate (→ resolve the commune → place, for a large file)

@@ -156,6 +156,13 @@ def structure_uid(*, source: str = "", key: str = "") -> str:
     return UID_PREFIX + base64.b32encode(digest).decode("ascii")[:8].lower()
 
 
+def slug_bases(name: str, commune_name: str = "") -> tuple[str, str]:
+    """The slugs SlugAllocator tries for a name, before any number: the name's, and the
+    name's with the commune's ("" without a commune)."""
+    base = slugify(name)[:110].strip("-") or "structure"
+    return base, f"{base}-{slugify(commune_name)[:25]}".strip("-") if commune_name else ""
+
+
 class SlugAllocator:
     """Hands out unique slugs: the name, then name + commune, then name + number."""
 
@@ -170,11 +177,19 @@ class SlugAllocator:
     def from_database(cls) -> SlugAllocator:
         return cls(Structure.objects.values_list("slug", flat=True))
 
-    def allocate(self, *, name: str, commune_name: str = "", preferred: str = "") -> str:
-        base = slugify(name)[:110].strip("-") or "structure"
+    def allocate(
+        self,
+        *,
+        name: str,
+        commune_name: str = "",
+        preferred: str = "",
+        bases: tuple[str, str] | None = None,
+    ) -> str:
+        """bases: slug_bases(name, commune_name), when computed already."""
+        base, with_commune = bases or slug_bases(name, commune_name)
         candidates = [preferred, base] if preferred else [base]
-        if commune_name:
-            candidates.append(f"{base}-{slugify(commune_name)[:25]}".strip("-"))
+        if with_commune:
+            candidates.append(with_commune)
         for candidate in candidates:
             if candidate not in self.taken:
                 self.taken.add(candidate)
