@@ -109,14 +109,13 @@ try:
     beside.Beside.items = waited(beside.Beside.items)
     child = beside._child
 
-    def child_with_stages(*args):
+    def child_with_stages(produce, *args):
         # The stages timed in the process beside (it inherits the wrappers), printed
-        # when it ends, since its figures are not in this process's.
-        stages.clear()
-        cpu = time.process_time()
-        try:
-            child(*args)
-        finally:
+        # before it reports its end, since its figures are not in this process's.
+        def produce_timed():
+            stages.clear()
+            cpu = time.process_time()
+            yield from produce()
             for label, (cpu_s, wall_s) in stages.items():
                 sys.stderr.write(
                     f"  beside: {{label.strip():24}} cpu {{cpu_s:6.2f}} s"
@@ -124,6 +123,8 @@ try:
                 )
             sys.stderr.write(f"  beside: total cpu {{time.process_time() - cpu:6.2f}} s\\n")
             sys.stderr.flush()
+
+        child(produce_timed, *args)
 
     beside._child = child_with_stages
 except ImportError:  # an older version of the code, to compare with
