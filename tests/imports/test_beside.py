@@ -30,6 +30,8 @@ ROWS = [
 def _beside(monkeypatch, on: bool) -> None:
     monkeypatch.setattr(pipeline, "VALIDATE_BESIDE_FROM", 1 if on else 10**9)
     monkeypatch.setattr(apply_stage, "BESIDE_FROM", 1 if on else 10**9)
+    # Some rows of the structures prepared here, the others beside, even in a small file.
+    monkeypatch.setattr(apply_stage, "_HERE_SHARE", 0.5)
 
 
 def _outcome(report) -> tuple:
