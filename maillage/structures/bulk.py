@@ -234,7 +234,7 @@ def values_insert(
     rows_insert(
         model._meta.db_table,
         [field.column for field in fields],
-        (tuple(prepare(row) for prepare in preparers) for row in rows),
+        (tuple([prepare(row) for prepare in preparers]) for row in rows),
     )
 
 
