@@ -57,10 +57,11 @@ def _progress(
 
 
 # A file of this many rows is mapped and validated half here, half beside (on the other
-# core, maillage.imports.beside); the part done here is the smaller, since this process
-# also receives the other part's results.
+# core, maillage.imports.beside). The part done here is the larger: a row costs the child
+# more (it sends what it made, which this process's receiving thread reads beside its own
+# work): 0.15 ms a row beside, 0.12 ms here, which made this process wait 3.5 s at 45 %.
 VALIDATE_BESIDE_FROM = 2_000
-_HERE_SHARE = 0.45
+_HERE_SHARE = 0.55
 _BESIDE_CHUNK = 2_000
 
 
