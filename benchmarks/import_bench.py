@@ -31,6 +31,7 @@ import json, time, cProfile, pstats, io
 from django.db import connection, connections
 profile = {profile}
 stages = {{}}
+active = []  # the stages running, innermost last: where the process beside is waited for
 
 
 def timed(owner, name, label):
@@ -40,9 +41,11 @@ def timed(owner, name, label):
 
     def wrapper(*args, **kwargs):
         cpu, wall = time.process_time(), time.perf_counter()
+        active.append(label.strip())
         try:
             return original(*args, **kwargs)
         finally:
+            active.pop()
             spent = stages.setdefault(label, [0.0, 0.0])
             spent[0] += time.process_time() - cpu
             spent[1] += time.perf_counter() - wall
@@ -65,10 +68,14 @@ for owner, name, label in [
     (pipeline, "match_existing", "identity (existing)"),
     (pipeline, "find_duplicates", "duplicates"),
     (apply_stage, "plan", "plan"),
+    (apply_stage, "_write_beside", "write, with the process beside"),
     (apply_stage, "structures_write", "write"),
-    (services._Keys, "search_documents", "  search columns (here, if not beside)"),
+    (services._Keys, "search_documents", "  search columns"),
     (services, "instances_insert", "  insert structures"),
     (services, "_write_relations", "  relations"),
+    (apply_stage, "creation_prepared", "  structures' rows (with their search columns)"),
+    (apply_stage, "created_revision_json", "  revision JSON"),
+    (records.CreatedRecords, "record", "  created records"),
     (apply_stage, "snapshots_of_created", "records of created structures"),
     (apply_stage, "revisions_record_bulk", "revisions"),
     (records, "snapshots", "  snapshots"),
@@ -92,15 +99,60 @@ try:
                 except StopIteration:
                     return
                 finally:
-                    spent = stages.setdefault("waiting beside", [0.0, 0.0])
+                    where = active[-1] if active else "run_import"
+                    spent = stages.setdefault(f"waiting beside (in {{where}})", [0.0, 0.0])
                     spent[0] += time.process_time() - cpu
                     spent[1] += time.perf_counter() - wall
                 yield item
         return wrapper
 
     beside.Beside.items = waited(beside.Beside.items)
+    child = beside._child
+
+    def child_with_stages(produce, *args):
+        # The stages timed in the process beside (it inherits the wrappers), printed
+        # before it reports its end, since its figures are not in this process's.
+        def produce_timed():
+            stages.clear()
+            cpu = time.process_time()
+            yield from produce()
+            for label, (cpu_s, wall_s) in stages.items():
+                sys.stderr.write(
+                    f"  beside: {{label.strip():24}} cpu {{cpu_s:6.2f}} s"
+                    f"  wall {{wall_s:6.2f}} s\\n"
+                )
+            sys.stderr.write(f"  beside: total cpu {{time.process_time() - cpu:6.2f}} s\\n")
+            sys.stderr.flush()
+
+        child(produce_timed, *args)
+
+    beside._child = child_with_stages
 except ImportError:  # an older version of the code, to compare with
     pass
+# The search index's bulk insert (SQLite: FTS5's INSERT … SELECT when the block ends).
+from contextlib import contextmanager
+
+index_insert = services.search_index_bulk_insert
+
+
+@contextmanager
+def index_insert_timed(connection):
+    manager = index_insert(connection)
+    manager.__enter__()
+    try:
+        yield
+    except BaseException:
+        if not manager.__exit__(*sys.exc_info()):
+            raise
+    else:
+        cpu, wall = time.process_time(), time.perf_counter()
+        manager.__exit__(None, None, None)
+        spent = stages.setdefault("  search index insert", [0.0, 0.0])
+        spent[0] += time.process_time() - cpu
+        spent[1] += time.perf_counter() - wall
+
+
+services.search_index_bulk_insert = index_insert_timed
 profiler = cProfile.Profile() if profile else None
 started, cpu_started = time.perf_counter(), time.process_time()
 if profiler:

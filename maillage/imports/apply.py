@@ -17,12 +17,13 @@ from maillage.imports.beside import Beside, BesideUnavailable
 from maillage.imports.identity import Match, target_uid
 from maillage.imports.records import Record
 from maillage.imports.report import Outcome
-from maillage.structures.bulk import instances_new
+from maillage.structures.bulk import ids_reserve, instances_new
 from maillage.structures.models import Structure
 from maillage.structures.services import (
     NewStructure,
     SlugAllocator,
     StructureChange,
+    creation_prepared,
     creation_rows,
     search_columns,
     structure_changes,
@@ -61,7 +62,10 @@ def plan(records: list[Record], matches: dict[int, Match]) -> Plan:
             new = NewStructure(
                 uid=target_uid(record),
                 slug=slugs.allocate(
-                    name=record.name, commune_name=record.commune_name, preferred=record.slug
+                    name=record.name,
+                    commune_name=record.commune_name,
+                    preferred=record.slug,
+                    bases=record.slug_bases,
                 ),
                 values=values,
             )
@@ -116,43 +120,51 @@ def apply(plan_: Plan, *, file_name: str = "") -> None:
     )
 
 
-# An import creating this many structures computes their search columns and the records of
-# their revisions beside itself, on the other core (maillage.imports.beside).
+# An import creating this many structures prepares their rows and the records of their
+# revisions beside itself, on the other core (maillage.imports.beside).
 BESIDE_FROM = 2_000
 _BESIDE_CHUNK = 2_000
-_HERE_SHARE = 0.3
+_HERE_SHARE = 0.2
 
 
 def _write_beside(
     creates: list[NewStructure], updates: list[StructureChange]
 ) -> tuple[list[Structure], dict[str, Any]]:
     """apply()'s write with the pure-Python work of the creations done in a process beside:
-    the same rows and search columns, while this process writes; returns the structures
-    written and the keyword giving revisions_record_bulk the creations' records, encoded.
+    the same rows, while this process writes; returns the structures written and the
+    keyword giving revisions_record_bulk the creations' records, encoded.
 
-    The child computes the search columns of the new structures, chunk by chunk, which
-    this process writes as they come; then the record of each creation and its JSON text,
-    while this process writes the structures' relations. Everything the child needs is
-    read here first (it must not query): the write's natural keys, its time, and what the
-    records name (terms, sources, communes).
+    The new structures' keys are reserved first (ids_reserve), so that this process writes
+    their relations while the child computes their search columns and database rows,
+    chunk by chunk, which this process inserts as they come; then the child computes the
+    record of each creation and its JSON text, while this process indexes the structures
+    for search. Everything the child needs is read here first (it must not query): the
+    write's natural keys, its time, its keys, and what the records name (terms, sources,
+    communes).
     """
     keys = write_keys(creates, updates, complete=True)
     now = timezone.now()
     records = CreatedRecords(new.values.get("commune_code") for new in creates)
-
-    # The first creations' search columns are computed here, while the child computes the
-    # others: this process would otherwise wait for them (41 µs a row beside, 15 µs here
-    # for the rest of a row).
+    ids = ids_reserve(Structure, len(creates))
+    # The first creations' rows are prepared here, once their relations are written, while
+    # the child prepares the others: this process would otherwise wait for the child.
     here = int(len(creates) * _HERE_SHARE)
 
     def prepare() -> Iterator[list]:
-        columns: list[tuple[str, str]] = []
+        # The records of the creations prepared here need their instances, not their
+        # search columns (a record holds none): made without them.
+        unsearched = creation_rows(creates[:here], keys, now, itertools.repeat(("", ""), here))
+        structures: list[Structure] = instances_new(
+            Structure,
+            [{"id": pk, **row} for pk, row in zip(ids[:here], unsearched, strict=True)],
+        )
         for start in range(here, len(creates), _BESIDE_CHUNK):
-            chunk = list(search_columns(creates[start : start + _BESIDE_CHUNK], keys))
-            columns += chunk
-            yield chunk
-        columns = list(search_columns(creates[:here], keys)) + columns
-        structures = instances_new(Structure, list(creation_rows(creates, keys, now, columns)))
+            chunk = creates[start : start + _BESIDE_CHUNK]
+            made, rows = creation_prepared(
+                chunk, keys, now, search_columns(chunk, keys), ids[start : start + _BESIDE_CHUNK]
+            )
+            structures += made
+            yield rows
         for start in range(0, len(creates), _BESIDE_CHUNK):
             yield [
                 None
@@ -165,6 +177,10 @@ def _write_beside(
                 )
             ]
 
+    def prepared_here() -> Iterator[tuple]:
+        chunk = creates[:here]
+        yield from creation_prepared(chunk, keys, now, search_columns(chunk, keys), ids[:here])[1]
+
     chunks = -(-(len(creates) - here) // _BESIDE_CHUNK)
     with Beside(prepare) as beside:
         results = beside.items()
@@ -173,9 +189,9 @@ def _write_beside(
             updates=updates,
             keys=keys,
             now=now,
-            search_columns=itertools.chain(
-                search_columns(creates[:here], keys),
-                itertools.chain.from_iterable(itertools.islice(results, chunks)),
+            ids=ids,
+            rows=itertools.chain(
+                prepared_here(), itertools.chain.from_iterable(itertools.islice(results, chunks))
             ),
         )
         encoded_created = list(itertools.chain.from_iterable(results))

@@ -100,14 +100,22 @@ class _Index:
         return [(other, reason) for other, reason in found.values() if other.uid != entry.uid]
 
 
+def duplicate_keys(record: Record) -> tuple[str, str]:
+    """(name_key, website_key) of a record: what find_duplicates compares beside its SIRET
+    and place, which a large import computes beside its validation."""
+    values = record.values
+    return name_key(values["name"]), website_key(values.get("website", ""))
+
+
 def _entry_for(record: Record, uid: str, row_label: str) -> _Entry:
     values = record.values
+    name, website = record.duplicate_keys or duplicate_keys(record)
     return _Entry(
         label=f"{row_label} {record.line} « {values['name']} »",
         uid=uid,
-        name=name_key(values["name"]),
+        name=name,
         siret=values.get("siret", ""),
-        website=website_key(values.get("website", "")),
+        website=website,
         latitude=values.get("latitude"),
         longitude=values.get("longitude"),
     )

@@ -25,8 +25,15 @@ class CommuneInfo:
     longitude: float | None
 
 
-def communes_by_code(codes: set[str]) -> dict[str, CommuneInfo]:
+def communes_by_code(codes: set[str] | None) -> dict[str, CommuneInfo]:
+    """The communes of codes (None: every commune of the referential)."""
     found: dict[str, CommuneInfo] = {}
+    if codes is None:
+        for code, name, latitude, longitude in Commune.objects.values_list(
+            "code", "name", "latitude", "longitude"
+        ):
+            found[code] = CommuneInfo(name, latitude, longitude)
+        return found
     ordered = sorted(code for code in codes if code)
     for start in range(0, len(ordered), _CHUNK):
         rows = Commune.objects.filter(code__in=ordered[start : start + _CHUNK]).values_list(

@@ -64,6 +64,10 @@ class Record:
     notes: list[str] = field(default_factory=list)
     # Set by the placement stage when the file gave no commune name to build a slug.
     commune_name: str = ""
+    # Computed beside the validation in a large import (see pipeline.run_import): what
+    # duplicates.find_duplicates compares and services.slug_bases() of the record.
+    duplicate_keys: tuple[str, str] | None = None
+    slug_bases: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:

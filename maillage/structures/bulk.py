@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import json
 import operator
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import DateTimeField, Field, Model, signals
+from django.db.models import DateField, DateTimeField, Field, Model, signals
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -105,21 +107,100 @@ def instances_insert(
     """
     if not instances:
         return
-    fields = [
+    rows_insert(
+        model._meta.db_table,
+        insert_columns(model),
+        instances_prepared(model, instances, as_given=as_given),
+    )
+
+
+def _insert_fields(model: type[Model], with_pk: bool) -> list[Field]:
+    return [
         field
         for field in model._meta.concrete_fields
-        if not field.generated and not (field.primary_key and field.db_returning)
+        if not field.generated and (with_pk or not (field.primary_key and field.db_returning))
     ]
+
+
+def insert_columns(model: type[Model], *, with_pk: bool = False) -> list[str]:
+    """The columns of the rows instances_prepared() gives, in order."""
+    return [field.column for field in _insert_fields(model, with_pk)]
+
+
+def instances_prepared(
+    model: type[Model],
+    instances: Iterable[Model],
+    *,
+    as_given: Iterable[str] = (),
+    with_pk: bool = False,
+) -> Iterator[tuple]:
+    """The database rows instances_insert() writes for instances (columns: insert_columns()),
+    with the primary key first among them when with_pk (instances whose keys were reserved,
+    see ids_reserve). Pure Python: a process that may not query can compute them."""
     # The connection itself, not django.db.connection: that proxy looks the connection up
     # in a context-local store on each attribute read, once per value prepared.
     connection = connections[DEFAULT_DB_ALIAS]
     as_given = set(as_given)
-    preparers = [_preparer(field, connection, field.attname in as_given) for field in fields]
-    rows_insert(
-        model._meta.db_table,
-        [field.column for field in fields],
-        (tuple(prepare(instance) for prepare in preparers) for instance in instances),
-    )
+    preparers = [
+        _preparer(field, connection, field.attname in as_given)
+        for field in _insert_fields(model, with_pk)
+    ]
+    for instance in instances:
+        yield tuple([prepare(instance) for prepare in preparers])
+
+
+def ids_reserve(model: type[Model], count: int) -> list[int]:
+    """count primary keys for new rows of model, taken now: rows written later with them
+    (and rows that refer to them) need no key read back.
+
+    PostgreSQL: values of the key's sequence (nextval, safe beside other writers; in order,
+    not necessarily consecutive). SQLite: the keys after the largest the table ever had
+    (AUTOINCREMENT's rule; inserting them moves sqlite_sequence on), which needs the
+    write lock held until they are written: call it inside a transaction that has it
+    (Maillage's SQLite transactions are IMMEDIATE; a deferred one that read before another
+    writer committed could not write at all).
+    """
+    if count <= 0:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), column, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(connection.vendor)
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX({quote(column)}) FROM {quote(table)}), 0), "  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        (last,) = cursor.fetchone()
+    return list(range(last + 1, last + 1 + count))
+
+
+def instances_written(model: type[Model], keys: Iterable[tuple[int, str]], field: str) -> list:
+    """Instances of rows just written, holding only their primary key and field (what
+    model.objects.only(field) reads; the other fields are deferred, read on access)."""
+    alias = connections[DEFAULT_DB_ALIAS].alias
+    pk_attname = model._meta.pk.attname
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return [model.from_db(alias, [pk_attname, field], [pk, value]) for pk, value in keys]
+    new = model.__new__
+    instances = []
+    for pk, value in keys:
+        instance = new(model)
+        instance.__dict__[pk_attname] = pk
+        instance.__dict__[field] = value
+        state = instance._state = ModelState()
+        state.adding, state.db = False, alias
+        instances.append(instance)
+    return instances
 
 
 def values_insert(
@@ -153,7 +234,7 @@ def values_insert(
     rows_insert(
         model._meta.db_table,
         [field.column for field in fields],
-        (tuple(prepare(row) for prepare in preparers) for row in rows),
+        (tuple([prepare(row) for prepare in preparers]) for row in rows),
     )
 
 
@@ -216,6 +297,30 @@ def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             cursor.executemany(sql, chunk)
 
 
+def integer_rows_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[int]]) -> None:
+    """rows_insert() of rows of integers only (the links of many-to-many tables).
+
+    SQLite: one INSERT … SELECT over the rows given as one JSON array (json_each), in
+    their order: binding two parameters and stepping the statement once per row cost a
+    third more than SQLite parsing the array (750,000 links of a national import: 3.9 s →
+    2.7 s of CPU, BENCHMARKS.md). Integers read from JSON are the same integers.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite" or sqlite3.sqlite_version_info < (3, 38) or not rows:
+        rows_insert(table, columns, rows)
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    values = ", ".join(f"value ->> {index}" for index in range(len(columns)))
+    sql = f"INSERT INTO {quote(table)} ({names}) SELECT {values} FROM json_each(%s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _JSON_ROWS_PER_CALL):
+            cursor.execute(sql, [json.dumps(rows[start : start + _JSON_ROWS_PER_CALL])])
+
+
+_JSON_ROWS_PER_CALL = 200_000
+
+
 # Values that a field's preparation would return unchanged, by the field's internal type.
 _TEXT, _NUMBER = frozenset({str, type(None)}), frozenset({int, float, type(None)})
 _UNCHANGED = {
@@ -244,16 +349,29 @@ def _preparer(
     for values whose preparation changes nothing (text for a text field, numbers for a
     number or a foreign key to one): three method calls per value otherwise, 4 million
     for an import of 100,000 structures and their revisions."""
-    if type(field).pre_save is not Field.pre_save and not as_given:  # auto_now dates, files…
+    # A date without auto_now or auto_now_add: its pre_save reads the value, as Field's.
+    plain_date = isinstance(field, DateField) and not (field.auto_now or field.auto_now_add)
+    if type(field).pre_save is not Field.pre_save and not (as_given or plain_date):
+        # auto_now dates, files…
         return lambda instance: field.get_db_prep_save(field.pre_save(instance, True), connection)
     attname = field.attname
     target = field.target_field if field.is_relation else field
     unchanged = _UNCHANGED.get(target.get_internal_type(), frozenset())
+    # The value last prepared and what it gave: the same object again (the time of an
+    # import's write on each of its structures, None) is not prepared again.
+    last: list[Any] = [_NOTHING, None]
 
     def prepare(instance: Model) -> Any:
         value = getattr(instance, attname)
         if type(value) in unchanged:
             return value
-        return field.get_db_prep_save(value, connection)
+        if value is last[0]:
+            return last[1]
+        prepared = field.get_db_prep_save(value, connection)
+        last[0], last[1] = value, prepared
+        return prepared
 
     return prepare
+
+
+_NOTHING = object()

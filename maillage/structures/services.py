@@ -27,7 +27,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from maillage.referential.models import Commune
-from maillage.structures.bulk import instances_insert, instances_new, rows_insert
+from maillage.structures.bulk import (
+    insert_columns,
+    instances_insert,
+    instances_new,
+    instances_prepared,
+    instances_written,
+    integer_rows_insert,
+    rows_insert,
+)
 from maillage.structures.data_version import data_version_bulk
 from maillage.structures.models import (
     Contact,
@@ -148,6 +156,13 @@ def structure_uid(*, source: str = "", key: str = "") -> str:
     return UID_PREFIX + base64.b32encode(digest).decode("ascii")[:8].lower()
 
 
+def slug_bases(name: str, commune_name: str = "") -> tuple[str, str]:
+    """The slugs SlugAllocator tries for a name, before any number: the name's, and the
+    name's with the commune's ("" without a commune)."""
+    base = slugify(name)[:110].strip("-") or "structure"
+    return base, f"{base}-{slugify(commune_name)[:25]}".strip("-") if commune_name else ""
+
+
 class SlugAllocator:
     """Hands out unique slugs: the name, then name + commune, then name + number."""
 
@@ -162,11 +177,19 @@ class SlugAllocator:
     def from_database(cls) -> SlugAllocator:
         return cls(Structure.objects.values_list("slug", flat=True))
 
-    def allocate(self, *, name: str, commune_name: str = "", preferred: str = "") -> str:
-        base = slugify(name)[:110].strip("-") or "structure"
+    def allocate(
+        self,
+        *,
+        name: str,
+        commune_name: str = "",
+        preferred: str = "",
+        bases: tuple[str, str] | None = None,
+    ) -> str:
+        """bases: slug_bases(name, commune_name), when computed already."""
+        base, with_commune = bases or slug_bases(name, commune_name)
         candidates = [preferred, base] if preferred else [base]
-        if commune_name:
-            candidates.append(f"{base}-{slugify(commune_name)[:25]}".strip("-"))
+        if with_commune:
+            candidates.append(with_commune)
         for candidate in candidates:
             if candidate not in self.taken:
                 self.taken.add(candidate)
@@ -388,14 +411,14 @@ def _write_relations(
 
 def _insert_links(through, rows: list[tuple[int, int]]) -> None:
     """INSERT (structure, term) rows of a many-to-many table in one statement (PostgreSQL's
-    COPY) or one prepared statement (SQLite).
+    COPY, SQLite's INSERT … SELECT over a JSON array: bulk.integer_rows_insert).
 
     An import of 100,000 structures writes about 750,000 such rows; as model instances
     through bulk_create (instances, signals, and on SQLite batches of under 500 rows to stay
     below 999 parameters) they took half of the import's time (py-spy, BENCHMARKS.md).
     """
     if rows:
-        rows_insert(
+        integer_rows_insert(
             through._meta.db_table,
             [through._meta.get_field(name).column for name in ("structure", "term")],
             rows,
@@ -475,6 +498,8 @@ def structures_write(
     keys: _Keys | None = None,
     now: datetime.datetime | None = None,
     search_columns: Iterable[tuple[str, str]] | None = None,
+    ids: Sequence[int] | None = None,
+    rows: Iterable[tuple] | None = None,
 ) -> list[Structure]:
     """Create and update many structures in a few queries; return the structures written.
 
@@ -483,14 +508,22 @@ def structures_write(
     keys (write_keys() of these creates and updates), now (their creation and change time)
     and search_columns (search_columns() of each create, in order) may be given when the
     caller computed them, or is computing them beside (an import).
+
+    ids: primary keys reserved for the creates (bulk.ids_reserve, in this transaction),
+    in order; then their relations are written first, and rows may give the creates'
+    database rows (creation_prepared() of the same arguments), computed beside while
+    the relations are written. The created structures returned then hold only their
+    primary key and uid (the other fields are deferred).
     """
     keys = keys or write_keys(creates, updates)
     now = now or timezone.now()
+    if ids is not None and len(ids) != len(creates):
+        raise ValueError("one reserved id per structure created")
     # Many rows at once (an import): the data version is bumped once, not once per row.
     if len(creates) + len(updates) < _BULK_INDEX_FROM:
-        return _structures_write(creates, updates, keys, now, search_columns)
+        return _structures_write(creates, updates, keys, now, search_columns, ids, rows)
     with data_version_bulk(connection, _writes(creates, updates)):
-        return _structures_write(creates, updates, keys, now, search_columns)
+        return _structures_write(creates, updates, keys, now, search_columns, ids, rows)
 
 
 def write_keys(
@@ -530,6 +563,30 @@ def creation_rows(
         }
 
 
+def creation_prepared(
+    creates: Sequence[NewStructure],
+    keys: _Keys,
+    now: datetime.datetime,
+    search_columns: Iterable[tuple[str, str]],
+    ids: Sequence[int],
+) -> tuple[list[Structure], list[tuple]]:
+    """The new structures with their reserved ids, and the database rows written for them
+    (columns: insert_columns(Structure, with_pk=True)). Reads nothing from the database."""
+    structures = instances_new(
+        Structure,
+        [
+            {"id": pk, **row}
+            for pk, row in zip(ids, creation_rows(creates, keys, now, search_columns), strict=True)
+        ],
+    )
+    rows = list(instances_prepared(Structure, structures, as_given=_AS_GIVEN, with_pk=True))
+    return structures, rows
+
+
+# Created (and changed) at the time of the write, the same for all of them.
+_AS_GIVEN = ("created_at", "updated_at")
+
+
 def _writes(
     creates: Sequence[NewStructure], updates: Sequence[StructureChange]
 ) -> set[tuple[str, str]]:
@@ -559,16 +616,31 @@ def _structures_write(
     keys: _Keys,
     now: datetime.datetime,
     search_columns_: Iterable[tuple[str, str]] | None,
+    ids: Sequence[int] | None = None,
+    rows: Iterable[tuple] | None = None,
 ) -> list[Structure]:
     if search_columns_ is None:
         search_columns_ = search_columns(creates, keys)
-    created = instances_new(Structure, list(creation_rows(creates, keys, now, search_columns_)))
     # One structure (a proposal, the admin) is indexed by the trigger; an import's rows
     # in one statement after them (on SQLite, the trigger is dropped meanwhile).
-    bulk_index = search_index_bulk_insert if len(created) >= _BULK_INDEX_FROM else nullcontext
+    bulk_index = search_index_bulk_insert if len(creates) >= _BULK_INDEX_FROM else nullcontext
+    if ids is not None:
+        uids = [new.uid for new in creates]
+        created = instances_written(Structure, zip(ids, uids, strict=True), "uid")
+        # The relations need only the new keys: written first, while the rows of the
+        # structures are still being prepared (beside, in an import). The foreign keys
+        # to the structures are checked at commit (deferred constraints).
+        _write_relations(
+            [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
+        )
+        if rows is None:
+            _, rows = creation_prepared(creates, keys, now, search_columns_, ids)
+        with bulk_index(connection):
+            rows_insert(Structure._meta.db_table, insert_columns(Structure, with_pk=True), rows)
+        return _structures_update(created, updates, keys, now)
+    created = instances_new(Structure, list(creation_rows(creates, keys, now, search_columns_)))
     with bulk_index(connection):
-        # Created (and changed) at the time of the write, the same for all of them.
-        instances_insert(Structure, created, as_given=("created_at", "updated_at"))
+        instances_insert(Structure, created, as_given=_AS_GIVEN)
     pks = {}
     uids = [structure.uid for structure in created]
     for start in range(0, len(uids), _CHUNK):
@@ -582,7 +654,15 @@ def _structures_write(
     _write_relations(
         [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
     )
+    return _structures_update(created, updates, keys, now)
 
+
+def _structures_update(
+    created: list[Structure],
+    updates: Sequence[StructureChange],
+    keys: _Keys,
+    now: datetime.datetime,
+) -> list[Structure]:
     changed_fields: set[str] = set()
     for update in updates:
         _assign(update.structure, update.changes, keys)

@@ -12,6 +12,7 @@ from maillage.imports import pipeline
 from maillage.imports.beside import Beside, BesideError
 from maillage.imports.pipeline import run_import
 from maillage.structures.models import Structure
+from maillage.structures.services import M2M_KINDS
 from tests.imports.test_revisions import BARE, FULL, ORDERED
 
 HEADER = "name,main_type,commune_code,themes,website,latitude,longitude,source,source_record_id\n"
@@ -29,6 +30,8 @@ ROWS = [
 def _beside(monkeypatch, on: bool) -> None:
     monkeypatch.setattr(pipeline, "VALIDATE_BESIDE_FROM", 1 if on else 10**9)
     monkeypatch.setattr(apply_stage, "BESIDE_FROM", 1 if on else 10**9)
+    # Some rows of the structures prepared here, the others beside, even in a small file.
+    monkeypatch.setattr(apply_stage, "_HERE_SHARE", 0.5)
 
 
 def _outcome(report) -> tuple:
@@ -55,7 +58,13 @@ def _written() -> dict:
     afters = {r.structure_uid: r.after for r in StructureRevision.objects.all()}
     for after in afters.values():
         after.pop("updated_at")
-    return {"structures": structures, "history": history, "afters": afters}
+    links = {
+        name: sorted(
+            getattr(Structure, name).through.objects.values_list("structure__uid", "term__slug")
+        )
+        for name in M2M_KINDS
+    }
+    return {"structures": structures, "history": history, "afters": afters, "links": links}
 
 
 def test_an_import_gives_the_same_with_work_beside(loaded, write, monkeypatch):
@@ -116,6 +125,36 @@ def test_records_of_structures_created_beside_are_what_reading_them_back_gives(
     for structure in Structure.objects.all():
         # One write, one time: created and changed when the import wrote.
         assert structure.created_at == structure.updated_at
+
+
+def test_structures_created_beside_take_keys_never_given_before(loaded, write, monkeypatch):
+    """The keys reserved before the write follow every key the table ever gave (deleted
+    structures' keys are not given again), and the links and history name them."""
+    _beside(monkeypatch, True)
+    path = write("a.csv", HEADER + "\n".join(ROWS) + "\n")
+    run_import(path=path, accept_valid_rows=True)
+    first = set(Structure.objects.values_list("pk", flat=True))
+    StructureRevision.objects.all().delete()
+    Structure.objects.all().delete()
+
+    report = run_import(path=path, accept_valid_rows=True)
+
+    structures = dict(Structure.objects.values_list("uid", "pk"))
+    assert len(structures) == len(report.created) == 4
+    assert min(structures.values()) > max(first)
+    history = dict(StructureRevision.objects.values_list("structure_uid", "structure_id"))
+    assert history == structures
+    themes = Structure.themes.through.objects.values_list("structure__uid", "structure_id")
+    assert themes and all(structures[uid] == pk for uid, pk in themes)
+    # The next structure written one by one takes the key after them.
+    later = Structure.objects.create(
+        uid="mlg-later",
+        slug="later",
+        name="Later",
+        source=Structure.objects.first().source,
+        main_type=Structure.objects.first().main_type,
+    )
+    assert later.pk > max(structures.values())
 
 
 def test_a_failure_beside_is_raised_where_its_results_are_read():

@@ -95,3 +95,34 @@ def test_unreachable_geocoder_gives_one_warning_and_commune_centres(loaded, writ
     )
     assert len(report.warnings) == 1 and "ne répond pas" in report.warnings[0]
     assert set(Structure.objects.values_list("geo_precision", flat=True)) == {"commune"}
+
+
+def test_a_large_import_geocodes_as_a_small_one(loaded, write, settings, fake_ban, monkeypatch):
+    """From VALIDATE_BESIDE_FROM rows, communes are resolved beside the validation; the
+    addresses are still geocoded here, after it, with the same results and warnings."""
+    from maillage.imports import pipeline
+
+    settings.MAILLAGE_GEOCODER_URL = fake_ban
+    path = write(
+        "a.csv",
+        "name,main_type,address,commune_code\n"
+        "A,fablab,2 rue de la Paix,44109\nB,fablab,nowhere,44109\nC,fablab,,44109\n",
+    )
+    results = []
+    for threshold in (10**9, 1):
+        monkeypatch.setattr(pipeline, "VALIDATE_BESIDE_FROM", threshold)
+        report = run_import(path=path, source="maillage")
+        results.append(
+            (
+                report.warnings,
+                report.notes,
+                sorted(
+                    Structure.objects.values_list(
+                        "name", "latitude", "longitude", "geo_precision", "geo_source"
+                    )
+                ),
+            )
+        )
+        Structure.objects.all().delete()
+    assert results[0] == results[1]
+    assert results[0][2][0][3] == "housenumber"

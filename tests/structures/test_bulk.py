@@ -51,3 +51,18 @@ def test_new_instances_are_what_the_constructor_gives():
     # A default computed per instance is not shared between instances.
     first, second = instances_new(StructureRevision, [{}, {}])
     assert first.changed_fields == [] and first.changed_fields is not second.changed_fields
+
+
+def test_rows_of_integers_are_written_in_their_order():
+    from maillage.structures.bulk import integer_rows_insert
+    from maillage.structures.models import Structure, Term
+
+    structures = [StructureFactory() for _ in range(3)]
+    terms = list(Term.objects.filter(kind=Term.Kind.THEME)[:2]) or [
+        Term.objects.create(kind=Term.Kind.THEME, slug=slug, label_fr=slug) for slug in ("a", "b")
+    ]
+    through = Structure.themes.through
+    through.objects.all().delete()
+    rows = [(s.pk, t.pk) for s in reversed(structures) for t in terms]
+    integer_rows_insert(through._meta.db_table, ["structure_id", "term_id"], rows)
+    assert list(through.objects.order_by("pk").values_list("structure_id", "term_id")) == rows
