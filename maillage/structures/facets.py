@@ -100,8 +100,19 @@ def _secondary_type_counts(structures: QuerySet, slugs: dict[int, str]) -> Count
 
 
 def _is_published(queryset: QuerySet) -> bool:
-    """Whether queryset is every published structure (Structure.objects.published())."""
-    return str(queryset.query) == str(Structure.objects.published().query)
+    """Whether queryset is every published structure (Structure.objects.published()).
+
+    Its conditions compared as expressions: comparing the SQL of both compiled two
+    queries, 1 to 2 ms of a request whose counts take 2 (cProfile, BENCHMARKS.md)."""
+    query = queryset.query
+    return (
+        query.model is Structure
+        and not query.is_sliced
+        and not query.combinator
+        and not query.extra
+        and len(query.alias_map) <= 1
+        and query.where == Structure.objects.published().query.where
+    )
 
 
 def _unpublished(queryset: QuerySet) -> QuerySet | None:

@@ -40,6 +40,7 @@ from maillage.structures.models import (
 )
 from maillage.structures.search_index import search_index_bulk_insert, search_index_tidy
 from maillage.structures.text_search import search_documents, structure_search_refresh
+from maillage.structures.theme_facets import TABLE as THEME_FACETS_TABLE
 
 UID_PREFIX = "mlg-"
 _BATCH = 500
@@ -624,6 +625,7 @@ def structures_analyze() -> None:
     tables = [
         Structure._meta.db_table,
         *(getattr(Structure, name).through._meta.db_table for name in M2M_KINDS),
+        THEME_FACETS_TABLE,  # written by the links' triggers; its counts read it index-only
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
