@@ -34,6 +34,7 @@ scratch (the migration that creates it).
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "structures_themefacet"
@@ -201,34 +202,42 @@ _PG_FUNCTIONS["themes_update"] = _PG_FUNCTIONS["themes_delete"] + _PG_FUNCTIONS[
 _PG_FUNCTIONS["secondary_update"] = (
     _PG_FUNCTIONS["secondary_delete"] + _PG_FUNCTIONS["secondary_insert"]
 )
-# Only the structures whose status, main type, region or id changed are rewritten: an
-# update of another column (an edition of a description) costs the join of the transition
-# tables only.
-_PG_DIFFERS = (
-    "(o.status, o.main_type_id, o.region_code) IS DISTINCT FROM "
-    "(n.status, n.main_type_id, n.region_code)"
-)
+# Row-level, with a condition PostgreSQL checks before calling the function: an update
+# of other columns (an edition of a description, the search columns of every structure)
+# costs nothing, where a statement-level trigger would keep every updated row, whole, in
+# its transition tables.
 _PG_FUNCTIONS["structure_update"] = _pg(
-    f"DELETE FROM {TABLE} WHERE structure_id IN (SELECT o.id FROM old_rows o "
-    f"LEFT JOIN new_rows n ON n.id = o.id WHERE n.id IS NULL OR {_PG_DIFFERS}); "
+    f"DELETE FROM {TABLE} WHERE structure_id = OLD.id; "
     f"INSERT INTO {TABLE} ({_COLUMNS}) "
-    + _rows_of_structures(
-        "(SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id "
-        f"WHERE o.id IS NULL OR {_PG_DIFFERS})"
-    )
+    + _rows_of_structures(_STRUCTURES, where="s.id = NEW.id")
     + ";"
 )
+_PG_CHANGED = (
+    "OLD.id IS DISTINCT FROM NEW.id OR OLD.status IS DISTINCT FROM NEW.status "
+    "OR OLD.main_type_id IS DISTINCT FROM NEW.main_type_id "
+    "OR OLD.region_code IS DISTINCT FROM NEW.region_code"
+)
 
+
+def _statement(transition: str) -> str:
+    return f"REFERENCING {transition} FOR EACH STATEMENT"
+
+
+# name → (table, event, how it fires)
 _PG_TRIGGERS = {
-    "themes_insert": (_THEMES, "INSERT", "NEW TABLE AS new_rows"),
-    "themes_delete": (_THEMES, "DELETE", "OLD TABLE AS old_rows"),
-    "themes_update": (_THEMES, "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-    "secondary_insert": (_SECONDARY, "INSERT", "NEW TABLE AS new_rows"),
-    "secondary_delete": (_SECONDARY, "DELETE", "OLD TABLE AS old_rows"),
-    "secondary_update": (_SECONDARY, "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-    "structure_insert": (_STRUCTURES, "INSERT", "NEW TABLE AS new_rows"),
-    "structure_delete": (_STRUCTURES, "DELETE", "OLD TABLE AS old_rows"),
-    "structure_update": (_STRUCTURES, "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    "themes_insert": (_THEMES, "INSERT", _statement("NEW TABLE AS new_rows")),
+    "themes_delete": (_THEMES, "DELETE", _statement("OLD TABLE AS old_rows")),
+    "themes_update": (_THEMES, "UPDATE", _statement("OLD TABLE AS old_rows NEW TABLE AS new_rows")),
+    "secondary_insert": (_SECONDARY, "INSERT", _statement("NEW TABLE AS new_rows")),
+    "secondary_delete": (_SECONDARY, "DELETE", _statement("OLD TABLE AS old_rows")),
+    "secondary_update": (
+        _SECONDARY,
+        "UPDATE",
+        _statement("OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    ),
+    "structure_insert": (_STRUCTURES, "INSERT", _statement("NEW TABLE AS new_rows")),
+    "structure_delete": (_STRUCTURES, "DELETE", _statement("OLD TABLE AS old_rows")),
+    "structure_update": (_STRUCTURES, "UPDATE", f"FOR EACH ROW WHEN ({_PG_CHANGED})"),
 }
 
 _PG_TABLE = (
@@ -247,9 +256,10 @@ def _pg_function_name(name: str) -> str:
 
 
 def theme_facets_ensure(connection: BaseDatabaseWrapper) -> None:
-    """Create the table, its index and whatever trigger is missing (idempotent).
+    """Create the table, its index and the triggers (idempotent).
 
-    A trigger whose text differs from this module's (an earlier version) is replaced."""
+    SQLite: a trigger missing or whose text differs from this module's (an earlier
+    version) is created again; PostgreSQL: every trigger is."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(_SQLITE_TABLE)
@@ -264,23 +274,22 @@ def theme_facets_ensure(connection: BaseDatabaseWrapper) -> None:
                     cursor.execute(f"DROP TRIGGER {name}")
                 cursor.execute(sql)
     elif connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        # Each trigger written again (its firing may have changed with this module), in
+        # one transaction: no write passes between a DROP and its CREATE.
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute(_PG_TABLE)
             cursor.execute(_INDEX_DDL)
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-            present = {row[0] for row in cursor.fetchall()}
-            for name, (table, event, transition) in _PG_TRIGGERS.items():
+            for name, (table, event, fires) in _PG_TRIGGERS.items():
                 function = _pg_function_name(name)
                 cursor.execute(
                     f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger "
                     f"LANGUAGE plpgsql AS $$ BEGIN {_PG_FUNCTIONS[name]} RETURN NULL; END $$"
                 )
-                if function not in present:
-                    cursor.execute(
-                        f"CREATE TRIGGER {function} AFTER {event} ON {table} "
-                        f"REFERENCING {transition} FOR EACH STATEMENT "
-                        f"EXECUTE FUNCTION {function}()"
-                    )
+                cursor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
+                cursor.execute(
+                    f"CREATE TRIGGER {function} AFTER {event} ON {table} {fires} "
+                    f"EXECUTE FUNCTION {function}()"
+                )
 
 
 def theme_facets_rebuild(connection: BaseDatabaseWrapper) -> None:
@@ -301,7 +310,7 @@ def theme_facets_drop(connection: BaseDatabaseWrapper) -> None:
             for name in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         elif connection.vendor == "postgresql":
-            for name, (table, _event, _transition) in _PG_TRIGGERS.items():
+            for name, (table, _event, _fires) in _PG_TRIGGERS.items():
                 function = _pg_function_name(name)
                 cursor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")

@@ -19,7 +19,7 @@ from maillage.structures.services import (
     structure_update,
     structures_territory_refresh,
 )
-from maillage.structures.theme_facets import TABLE, theme_facets_rebuild
+from maillage.structures.theme_facets import TABLE, theme_facets_ensure, theme_facets_rebuild
 from tests.factories import (
     CommuneFactory,
     DepartmentFactory,
@@ -355,3 +355,24 @@ class TestWritesKeepTheRowsInStep:
         assert report.written, report.rejected
         assert_in_step(monkeypatch)
         assert counted("theme=sante")[1] == 5
+
+    def test_links_written_before_their_structure(self, edge_cases, monkeypatch):
+        # Foreign keys are checked at commit: a writer may insert the links first.
+        health = Term.objects.get(slug="sante")
+        Structure.themes.through.objects.create(structure_id=987654, term=health)
+        Structure.secondary_types.through.objects.create(
+            structure_id=987654, term=edge_cases["hub"]
+        )
+        StructureFactory(
+            id=987654, name="Z", main_type=edge_cases["a"].main_type, commune=None, themes=[]
+        )
+        assert_in_step(monkeypatch)
+        assert counted("theme=sante")[1] == 5
+
+    def test_triggers_created_again(self, edge_cases, monkeypatch):
+        # As after every migrate (post_migrate): nothing doubled, still in step.
+        theme_facets_ensure(connection)
+        theme_facets_ensure(connection)
+        edge_cases["b"].themes.clear()
+        assert_in_step(monkeypatch)
+        assert counted("theme=sante")[1] == 3
