@@ -493,7 +493,7 @@ def structures_write(
         return _structures_write(creates, updates, keys, now, search_columns)
     with (
         data_version_bulk(connection, _writes(creates, updates)),
-        theme_facets_bulk(connection) as written,
+        theme_facets_bulk(connection, len(creates) + len(updates)) as written,
     ):
         structures = _structures_write(creates, updates, keys, now, search_columns)
         written.extend(structure.pk for structure in structures)

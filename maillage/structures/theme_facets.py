@@ -307,23 +307,30 @@ def theme_facets_rebuild(connection: BaseDatabaseWrapper) -> None:
         )
 
 
+# Structures written at once from which theme_facets_bulk sets the triggers aside: its
+# two dozen statements cost less than the triggers' programs from about a hundred
+# structures on; under a thousand, an import keeps its number of queries (pinned).
+BULK_FROM = 1_000
+
+
 @contextmanager
-def theme_facets_bulk(connection: BaseDatabaseWrapper) -> Iterator[list[int]]:
+def theme_facets_bulk(connection: BaseDatabaseWrapper, count: int) -> Iterator[list[int]]:
     """A bulk write of structures and their links (an import): on SQLite, the rows of the
     structures written are computed once at the block's end, in one statement, instead of
     by a trigger program per link row.
 
-    Yields a list that the caller extends with the primary keys of every structure it
-    wrote (created or changed, links included). SQLite: in the block the triggers are
-    dropped; at its end the rows of those structures are written again and the triggers
-    created again, inside the caller's transaction (required): the database's write lock
-    is held from the DROP on, no other writer passes unseen, and a failure rolls it all
-    back, triggers included. At 100,000 structures: 0.6 s of CPU for the statement, 4.2 s
-    for the triggers (BENCHMARKS.md). PostgreSQL: nothing to do, its triggers are already
-    one statement per statement written.
+    count: the number of structures the block writes; under BULK_FROM, nothing is set
+    aside (the triggers do it). Yields a list that the caller extends with the primary
+    keys of every structure it wrote (created or changed, links included). SQLite: in the
+    block the triggers are dropped; at its end the rows of those structures are written
+    again and the triggers created again, inside the caller's transaction (required): the
+    database's write lock is held from the DROP on, no other writer passes unseen, and a
+    failure rolls it all back, triggers included. At 100,000 structures: 0.7 s of CPU for
+    the statements, 4.2 s for the triggers (BENCHMARKS.md). PostgreSQL: nothing to do, its
+    triggers are already one statement per statement written.
     """
     written: list[int] = []
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or count < BULK_FROM:
         yield written
         return
     if not connection.in_atomic_block:

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from maillage.referential.models import Department
-from maillage.structures import facets
+from maillage.structures import facets, theme_facets
 from maillage.structures.facets import facet_counts, facet_counts_and_total
 from maillage.structures.filters import StructureFilters
 from maillage.structures.models import Structure, Term
@@ -329,8 +329,12 @@ class TestWritesKeepTheRowsInStep:
         assert_in_step(monkeypatch)
         assert counted("theme=mobilite")[0]["region"] == {"52": 2, "53": 1}
 
-    def test_an_import(self, edge_cases, tmp_path, monkeypatch):
+    @pytest.mark.parametrize("bulk", [False, True], ids=["triggers", "bulk"])
+    def test_an_import(self, edge_cases, tmp_path, monkeypatch, bulk):
         from maillage.imports.pipeline import run_import
+
+        # A large import's write computes the rows at its end (theme_facets_bulk).
+        monkeypatch.setattr(theme_facets, "BULK_FROM", 2 if bulk else 1_000_000)
 
         SourceFactory(slug="curated-2026")
         path = tmp_path / "a.csv"
@@ -355,8 +359,7 @@ class TestWritesKeepTheRowsInStep:
         assert report.written, report.rejected
         assert_in_step(monkeypatch)
         assert counted("theme=sante")[1] == 5
-        # The import wrote the rows of its structures at its end (theme_facets_bulk):
-        # the triggers are back for the next writes.
+        # The triggers are there for the next writes (back after a bulk write).
         Structure.objects.get(name="K").themes.clear()
         assert_in_step(monkeypatch)
         assert counted("theme=sante")[1] == 4
