@@ -19,6 +19,14 @@ def _ensure_data_version(sender, using, **kwargs):
     data_version_ensure(connections[using])
 
 
+def _ensure_theme_facets(sender, using, **kwargs):
+    from django.db import connections
+
+    from maillage.structures.theme_facets import theme_facets_ensure
+
+    theme_facets_ensure(connections[using])
+
+
 class StructuresConfig(AppConfig):
     name = "maillage.structures"
     verbose_name = _("Structures")
@@ -26,3 +34,4 @@ class StructuresConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_ensure_search_index, sender=self)
         post_migrate.connect(_ensure_data_version, sender=self)
+        post_migrate.connect(_ensure_theme_facets, sender=self)

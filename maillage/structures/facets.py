@@ -8,6 +8,7 @@ more value narrows it). Every count equals the number of results the user gets b
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce
 from maillage.referential.models import Commune, Epci
 from maillage.structures.filters import VOCABULARY_FACETS, StructureFilters
 from maillage.structures.models import ResilienceInitiative, Structure, Term
+from maillage.structures.theme_facets import TABLE as THEME_FACETS_TABLE
 
 # Location facets: parameter → lookup from Structure.
 LOCATION_FACETS = {
@@ -97,10 +99,26 @@ def _secondary_type_counts(structures: QuerySet, slugs: dict[int, str]) -> Count
         return Counter({slugs[term_id]: n for term_id, n in cursor.fetchall()})
 
 
+def _is_published(queryset: QuerySet) -> bool:
+    """Whether queryset is every published structure (Structure.objects.published()).
+
+    Its conditions compared as expressions: comparing the SQL of both compiled two
+    queries, 1 to 2 ms of a request whose counts take 2 (cProfile, BENCHMARKS.md)."""
+    query = queryset.query
+    return (
+        query.model is Structure
+        and not query.is_sliced
+        and not query.combinator
+        and not query.extra
+        and len(query.alias_map) <= 1
+        and query.where == Structure.objects.published().query.where
+    )
+
+
 def _unpublished(queryset: QuerySet) -> QuerySet | None:
     """The structures outside queryset when it is every published one (they are few),
     None for another queryset."""
-    if str(queryset.query) != str(Structure.objects.published().query):
+    if not _is_published(queryset):
         return None
     return Structure.objects.exclude(status=Structure.Status.PUBLISHED)
 
@@ -144,6 +162,49 @@ def _column_counts(
     if "verified" in result:
         result["verified"] = {"yes": counts["verified"]["yes"], "no": counts["verified"]["no"]}
     return result, total
+
+
+def _theme_column_counts(
+    narrowed: StructureFilters, parameters: list[str], slugs: dict[int, str]
+) -> tuple[dict[str, dict[str, int]], int] | None:
+    """_column_counts of published structures for types and regions under one theme (and
+    regions), read from the theme's rows of structures_themefacet (one range of its index,
+    grouped in its order); None when the filters or facets are not those.
+
+    Each row is a type of a structure of the theme, `main` for its main type (one per
+    structure, which gives its region and the number of structures); a secondary type
+    equal to the main one has no row, so a structure counts once per type, as in
+    _column_counts and _secondary_type_counts."""
+    if not set(parameters) <= {"type", "region"} or len(narrowed.theme) != 1:
+        return None
+    if not replace(narrowed, theme=(), region=()).is_empty():
+        return None
+    theme_id = narrowed.term_ids.get((Term.Kind.THEME, narrowed.theme[0]))
+    if theme_id is None:
+        return None
+    sql = (
+        f"SELECT main, type_id, region_code, COUNT(*) FROM {THEME_FACETS_TABLE} "  # noqa: S608
+        "WHERE theme_id = %s"
+    )
+    params: list = [theme_id]
+    if narrowed.region:
+        sql += f" AND region_code IN ({', '.join(['%s'] * len(narrowed.region))})"
+        params += narrowed.region
+    sql += " GROUP BY main, type_id, region_code"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    types: Counter = Counter()
+    regions: Counter = Counter()
+    total = 0
+    for main, type_id, region, n in rows:
+        types[slugs[type_id]] += n
+        if main:
+            total += n
+            if region:  # a structure without a commune has no region
+                regions[region] += n
+    counts = {"type": dict(types), "region": dict(regions)}
+    return {parameter: counts[parameter] for parameter in parameters}, total
 
 
 FACET_PARAMETERS = (
@@ -198,7 +259,17 @@ def facet_counts_and_total(
             own_mode = filters.mode(parameter) if parameter == "type" else "or"
             narrowed = filters if own_mode == "and" else filters.without(parameter)
             groups.setdefault(narrowed, []).append(parameter)
+    published = None
     for narrowed, parameters in groups.items():
+        if published is None:
+            published = _is_published(queryset)
+        found = _theme_column_counts(narrowed, parameters, slugs) if published else None
+        if found is not None:
+            counts, group_total = found
+            result.update(counts)
+            if narrowed == filters:
+                total = group_total
+            continue
         structures = narrowed.apply(queryset, rank=False).order_by()
         counts, group_total = _column_counts(structures, parameters, slugs)
         result.update(counts)

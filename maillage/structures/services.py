@@ -48,6 +48,8 @@ from maillage.structures.models import (
 )
 from maillage.structures.search_index import search_index_bulk_insert, search_index_tidy
 from maillage.structures.text_search import search_documents, structure_search_refresh
+from maillage.structures.theme_facets import TABLE as THEME_FACETS_TABLE
+from maillage.structures.theme_facets import theme_facets_bulk
 
 UID_PREFIX = "mlg-"
 _BATCH = 500
@@ -522,8 +524,13 @@ def structures_write(
     # Many rows at once (an import): the data version is bumped once, not once per row.
     if len(creates) + len(updates) < _BULK_INDEX_FROM:
         return _structures_write(creates, updates, keys, now, search_columns, ids, rows)
-    with data_version_bulk(connection, _writes(creates, updates)):
-        return _structures_write(creates, updates, keys, now, search_columns, ids, rows)
+    with (
+        data_version_bulk(connection, _writes(creates, updates)),
+        theme_facets_bulk(connection, len(creates) + len(updates)) as written,
+    ):
+        structures = _structures_write(creates, updates, keys, now, search_columns, ids, rows)
+        written.extend(structure.pk for structure in structures)
+        return structures
 
 
 def write_keys(
@@ -704,6 +711,7 @@ def structures_analyze() -> None:
     tables = [
         Structure._meta.db_table,
         *(getattr(Structure, name).through._meta.db_table for name in M2M_KINDS),
+        THEME_FACETS_TABLE,  # written by the links' triggers; its counts read it index-only
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
