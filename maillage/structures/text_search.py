@@ -339,6 +339,7 @@ class RankedSearch:
                     [fts_query],
                 )
                 (indexed,) = cursor.fetchone()
+                self._indexed = indexed  # a page's keys read after need not count again
             # Driven by the status index (`+id`: not by the list of matches, which SQLite
             # then only builds when some structure is unpublished).
             cursor.execute(
