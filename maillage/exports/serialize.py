@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Aggregate, CharField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.query import get_related_populators
 
 from maillage.exports.columns import COLUMNS, MULTI_VALUE_SEPARATOR, joined_slugs_attribute
 from maillage.structures.models import Contact, NamedPartner, ResilienceInitiative, Structure
@@ -62,6 +67,77 @@ def export_queryset(queryset: QuerySet, *, nested: bool) -> QuerySet:
             ),
         )
     return queryset.order_by("uid")
+
+
+_compiled = threading.local()
+_KEYS_PARAMETER = "<the keys>"  # what the compiled SQL's parameter for the keys is, once
+
+
+def _rows_query(connection) -> tuple:
+    """What list_rows needs of its query on this connection, compiled once per thread and
+    connection (its SQL is the same whatever the keys: one parameter holds them all):
+    (sql, params, index of the keys' parameter, compiler, field names, first and last
+    field's positions, related populators, annotations' positions)."""
+    key = (connection.alias, connection.vendor)
+    cached = getattr(_compiled, "rows", {}).get(key)
+    if cached is None:
+        if connection.vendor == "postgresql":
+            keys = RawSQL("SELECT unnest(%s::bigint[])", [_KEYS_PARAMETER])
+        else:
+            keys = RawSQL("SELECT value FROM json_each(%s)", [_KEYS_PARAMETER])
+        queryset = export_queryset(Structure.objects.filter(pk__in=keys), nested=False)
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        cached = (
+            sql,
+            tuple(params),
+            list(params).index(_KEYS_PARAMETER),
+            compiler,
+            [column[0].target.attname for column in select[start:end]],
+            start,
+            end,
+            get_related_populators(klass_info, select, connection.alias),
+            tuple(compiler.annotation_col_map.items()),
+        )
+        if not hasattr(_compiled, "rows"):
+            _compiled.rows = {}
+        _compiled.rows[key] = cached
+    return cached
+
+
+def list_rows(pks: list[int]) -> list[Structure]:
+    """The structures of these keys as export_queryset(..., nested=False) gives them (the
+    same instances, related objects and joined slugs; in no particular order), for the
+    API's list pages.
+
+    The ORM would build and compile that query for every page, which took longer than
+    running it (BENCHMARKS.md, "search5"): its SQL is compiled once, and its rows made into
+    instances as Django's ModelIterable does (django/db/models/query.py; to check on
+    upgrades).
+    """
+    if not pks:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, params, index, compiler, names, start, end, populators, annotations = _rows_query(
+        connection
+    )
+    params = list(params)
+    params[index] = list(pks) if connection.vendor == "postgresql" else json.dumps(list(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    structures = []
+    for row in compiler.results_iter(results=[fetched]):
+        structure = Structure.from_db(connection.alias, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, structure)
+        for name, position in annotations:
+            setattr(structure, name, row[position])
+        structures.append(structure)
+    return structures
 
 
 def _datetime(value: dt.datetime) -> str:

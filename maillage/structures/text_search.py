@@ -286,6 +286,7 @@ def _name_has_none(words: tuple[str, ...]) -> Q:
 
 
 Key = tuple[int, int]  # (pk, search_rank)
+_MATCHES = "search_matches"  # RankedSearch._named's common table
 
 
 class RankedSearch:
@@ -312,12 +313,18 @@ class RankedSearch:
         self.structures = structures.order_by()
         self.words = tuple(query_terms(query))
         self.published_only = published_only
+        # The full-text index's own count of the matches (SQLite, published_only), when a
+        # page's keys were read with it (see _named).
+        self._indexed: int | None = None
+
+    def _counted_from_the_index(self) -> bool:
+        return self.published_only and connection.vendor == "sqlite"
 
     def count(self) -> int:
         """The number of matches, as search(...).count()."""
         if not self.words:
             return 0
-        if not (self.published_only and connection.vendor == "sqlite"):
+        if not self._counted_from_the_index():
             return self.structures.filter(_match_expression(list(self.words))).count()
         from maillage.structures.models import Structure
         from maillage.structures.search_index import FTS_TABLE
@@ -325,11 +332,14 @@ class RankedSearch:
         fts_query = " ".join(f"{word}*" for word in self.words)
         published = Structure.Status.PUBLISHED
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-                [fts_query],
-            )
-            (indexed,) = cursor.fetchone()
+            indexed = self._indexed
+            if indexed is None:
+                cursor.execute(
+                    f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+                    [fts_query],
+                )
+                (indexed,) = cursor.fetchone()
+                self._indexed = indexed  # a page's keys read after need not count again
             # Driven by the status index (`+id`: not by the list of matches, which SQLite
             # then only builds when some structure is unpublished).
             cursor.execute(
@@ -363,7 +373,14 @@ class RankedSearch:
         if len(words) == 1:
             # The name's terms are among the document's: the name's match is the match.
             return _constant_rank(rows, len(words) + 2, limit, after, backwards)
-        rows = rows.filter(_match_expression(words)).annotate(search_rank=_score(words))
+        shared = self._counted_from_the_index() and self._indexed is None
+        if shared:
+            # The matches listed once for this tier and for count(): a common table that
+            # the statement also counts (several words: listing them is most of the cost).
+            rows = rows.filter(id__in=RawSQL(f"SELECT id FROM {_MATCHES}", []))  # noqa: S608, S611
+        else:
+            rows = rows.filter(_match_expression(words))
+        rows = rows.annotate(search_rank=_score(words))
         if after is not None:
             rank, pk = after
             if backwards:
@@ -371,7 +388,26 @@ class RankedSearch:
             else:
                 rows = rows.filter(Q(search_rank__lt=rank) | Q(search_rank=rank, pk__gt=pk))
         order = ("search_rank", "-pk") if backwards else ("-search_rank", "pk")
-        return list(rows.order_by(*order).values_list("pk", "search_rank")[:limit])
+        rows = rows.order_by(*order).values_list("pk", "search_rank")[:limit]
+        if not shared:
+            return list(rows)
+        from maillage.structures.search_index import FTS_TABLE
+
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH {_MATCHES}(id) AS MATERIALIZED "  # noqa: S608 (constant names)
+                f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                f"SELECT NULL, count(*) FROM {_MATCHES} UNION ALL SELECT * FROM ({sql})",
+                [" ".join(f"{word}*" for word in words), *params],
+            )
+            fetched = cursor.fetchall()
+        self._indexed = next(total for pk, total in fetched if pk is None)
+        keys = [(pk, rank) for pk, rank in fetched if pk is not None]
+        keys.sort(
+            key=(lambda key: (key[1], -key[0])) if backwards else (lambda key: (-key[1], key[0]))
+        )
+        return keys
 
     def _unnamed(self, limit: int, after, backwards: bool) -> list[Key]:
         """Matches with no query word in their name: all of rank n, in id order."""

@@ -167,3 +167,28 @@ def test_search_page_results_are_those_of_search(corpus, query, type_slug):
     seen = [s.pk for n in paginator.page_range for s in paginator.page(n).object_list]
     assert seen == expected
     assert paginator.count == len(expected)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("structures", list(SETS))
+def test_count_after_a_page_is_that_of_search(corpus, query, structures):
+    """count() after keys() (which may list the matches once for both, several words on
+    SQLite): the same count, whatever the page read first."""
+    make, published_only = SETS[structures]
+    expected = _expected(make(), query)
+    starts = [None] + [(rank, pk) for pk, rank in expected[len(expected) // 2 :][:1]]
+    for size in (1, 4, 50):
+        for start in starts:
+            for backwards in (False, True):
+                ranked = RankedSearch(make(), query, published_only=published_only)
+                keys = ranked.keys(limit=size, after=start, backwards=backwards)
+                assert ranked.count() == len(expected)
+                if start is None:
+                    assert keys == (expected[::-1] if backwards else expected)[:size]
+                else:
+                    position = expected.index((start[1], start[0]))
+                    assert keys == (
+                        expected[:position][::-1][:size]
+                        if backwards
+                        else expected[position + 1 :][:size]
+                    )
