@@ -73,7 +73,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, *, seconds: float = 30.0) -> None:
+# The server renders the common pages before it listens (maillage.web.warmup): over a
+# minute at 100,000 structures on a slow or busy machine.
+def wait_for_port(port: int, *, seconds: float = 180.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
