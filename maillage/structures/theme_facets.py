@@ -181,16 +181,32 @@ def _pg(sql: str) -> str:
     return sql.format(true=_PG_TRUE, false=_PG_FALSE)
 
 
+# A link written beside a concurrent change of its structure (another transaction
+# closing it, or changing its main type): each trigger reads what its own statement sees,
+# so the link's trigger first waits for such a change to commit (a share lock on its
+# structures conflicts with their update), and its next statement sees it; the structure's
+# update, in turn, waits for the link's transaction. Without it, a link added while its
+# structure was closed elsewhere kept the structure counted under the theme.
+_PG_LOCK_STRUCTURES = (
+    f"PERFORM 1 FROM {_STRUCTURES} WHERE id IN (SELECT structure_id FROM new_rows) FOR SHARE;"
+)
+
 _PG_FUNCTIONS = {
     "themes_insert": _pg(
-        f"INSERT INTO {TABLE} ({_COLUMNS}) " + _rows_of_themes("new_rows", _STRUCTURES) + ";"
+        _PG_LOCK_STRUCTURES
+        + f" INSERT INTO {TABLE} ({_COLUMNS}) "
+        + _rows_of_themes("new_rows", _STRUCTURES)
+        + ";"
     ),
     "themes_delete": (
         f"DELETE FROM {TABLE} f USING old_rows o "
         "WHERE f.structure_id = o.structure_id AND f.theme_id = o.term_id;"
     ),
     "secondary_insert": _pg(
-        f"INSERT INTO {TABLE} ({_COLUMNS}) " + _rows_of_secondary("new_rows") + ";"
+        _PG_LOCK_STRUCTURES
+        + f" INSERT INTO {TABLE} ({_COLUMNS}) "
+        + _rows_of_secondary("new_rows")
+        + ";"
     ),
     "secondary_delete": (
         f"DELETE FROM {TABLE} f USING old_rows o "
@@ -200,6 +216,9 @@ _PG_FUNCTIONS = {
         f"INSERT INTO {TABLE} ({_COLUMNS}) " + _rows_of_structures("new_rows") + ";"
     ),
     "structure_delete": (f"DELETE FROM {TABLE} f USING old_rows o WHERE f.structure_id = o.id;"),
+    # TRUNCATE (Django's flush: tests, `maillage flush`) fires no row or DELETE trigger.
+    "truncate": f"DELETE FROM {TABLE};",
+    "secondary_truncate": f"DELETE FROM {TABLE} WHERE NOT main;",
 }
 _PG_FUNCTIONS["themes_update"] = _PG_FUNCTIONS["themes_delete"] + _PG_FUNCTIONS["themes_insert"]
 _PG_FUNCTIONS["secondary_update"] = (
@@ -241,7 +260,12 @@ _PG_TRIGGERS = {
     "structure_insert": (_STRUCTURES, "INSERT", _statement("NEW TABLE AS new_rows")),
     "structure_delete": (_STRUCTURES, "DELETE", _statement("OLD TABLE AS old_rows")),
     "structure_update": (_STRUCTURES, "UPDATE", f"FOR EACH ROW WHEN ({_PG_CHANGED})"),
+    "structure_truncate": (_STRUCTURES, "TRUNCATE", "FOR EACH STATEMENT"),
+    "themes_truncate": (_THEMES, "TRUNCATE", "FOR EACH STATEMENT"),
+    "secondary_truncate": (_SECONDARY, "TRUNCATE", "FOR EACH STATEMENT"),
 }
+# The function each trigger calls, when not the one of its own name.
+_PG_TRIGGER_FUNCTIONS = {"structure_truncate": "truncate", "themes_truncate": "truncate"}
 
 _PG_TABLE = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
@@ -277,20 +301,30 @@ def theme_facets_ensure(connection: BaseDatabaseWrapper) -> None:
                     cursor.execute(f"DROP TRIGGER {name}")
                 cursor.execute(sql)
     elif connection.vendor == "postgresql":
-        # Each trigger written again (its firing may have changed with this module), in
-        # one transaction: no write passes between a DROP and its CREATE.
+        # The functions written again (no lock on the tables); a trigger created only when
+        # missing: dropping one takes an exclusive lock on its table, which would wait for
+        # every reader (the downloads' writer reads for minutes) and hold every later one
+        # back. A change of how a trigger fires needs a migration that drops it.
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute(_PG_TABLE)
             cursor.execute(_INDEX_DDL)
-            for name, (table, event, fires) in _PG_TRIGGERS.items():
-                function = _pg_function_name(name)
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+                [f"{_PREFIX}_%"],
+            )
+            present = {name for (name,) in cursor.fetchall()}
+            for name in _PG_FUNCTIONS:
                 cursor.execute(
-                    f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger "
+                    f"CREATE OR REPLACE FUNCTION {_pg_function_name(name)}() RETURNS trigger "
                     f"LANGUAGE plpgsql AS $$ BEGIN {_PG_FUNCTIONS[name]} RETURN NULL; END $$"
                 )
-                cursor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
+            for name, (table, event, fires) in _PG_TRIGGERS.items():
+                trigger = _pg_function_name(name)
+                if trigger in present:
+                    continue
+                function = _pg_function_name(_PG_TRIGGER_FUNCTIONS.get(name, name))
                 cursor.execute(
-                    f"CREATE TRIGGER {function} AFTER {event} ON {table} {fires} "
+                    f"CREATE TRIGGER {trigger} AFTER {event} ON {table} {fires} "
                     f"EXECUTE FUNCTION {function}()"
                 )
 
@@ -369,7 +403,7 @@ def theme_facets_drop(connection: BaseDatabaseWrapper) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         elif connection.vendor == "postgresql":
             for name, (table, _event, _fires) in _PG_TRIGGERS.items():
-                function = _pg_function_name(name)
-                cursor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_pg_function_name(name)} ON {table}")
+            for name in _PG_FUNCTIONS:
+                cursor.execute(f"DROP FUNCTION IF EXISTS {_pg_function_name(name)}()")
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")

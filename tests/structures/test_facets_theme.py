@@ -384,3 +384,73 @@ class TestWritesKeepTheRowsInStep:
         edge_cases["b"].themes.clear()
         assert_in_step(monkeypatch)
         assert counted("theme=sante")[1] == 3
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's concurrent writers and TRUNCATE"
+)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_link_added_while_its_structure_is_closed_elsewhere_is_not_counted():
+    """Two writers at once: one closes a published structure, the other gives it a theme
+    before the first commits. The theme's rows follow the committed state."""
+    import threading
+
+    from django.db import close_old_connections, transaction
+
+    from maillage.structures.data_version import data_version_bulk
+
+    theme = TermFactory(kind=Term.Kind.THEME, slug="sante", label_fr="Santé")
+    structure = StructureFactory(status=Structure.Status.PUBLISHED, themes=[])
+    closed, linked = threading.Event(), threading.Event()
+    errors = []
+
+    def close_then_wait():
+        try:
+            with transaction.atomic():
+                Structure.objects.filter(pk=structure.pk).update(status=Structure.Status.CLOSED)
+                closed.set()
+                linked.wait(timeout=2)  # the other writer is now inside its statement
+        except Exception as error:  # noqa: BLE001 (reported by the test)
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    def link():
+        try:
+            closed.wait(timeout=10)
+            # As an import writes: the data version bumped once at the end, so nothing
+            # else makes this writer wait for the other (data_version_bulk).
+            with transaction.atomic(), data_version_bulk(connection, []):
+                threading.Timer(0.5, linked.set).start()
+                Structure.themes.through.objects.create(structure_id=structure.pk, term=theme)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=close_then_wait), threading.Thread(target=link)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert Structure.objects.get(pk=structure.pk).status == Structure.Status.CLOSED
+    assert stored_rows() == expected_rows() == set()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_truncate_empties_the_rows():
+    # Django's flush (between transactional tests, `maillage flush`) truncates the tables.
+    theme = TermFactory(kind=Term.Kind.THEME, slug="sante", label_fr="Santé")
+    StructureFactory(status=Structure.Status.PUBLISHED, themes=[theme])
+    assert stored_rows()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"TRUNCATE {Structure._meta.db_table}, {Structure.themes.through._meta.db_table}, "
+            f"{Structure.secondary_types.through._meta.db_table} CASCADE"
+        )
+    assert stored_rows() == set()
