@@ -203,7 +203,8 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
 
     # The downloads of /donnees/ that hold the person go once this is committed, and the
     # next ones are written without them (maillage.exports.published).
-    transaction.on_commit(published_files_withdraw)
+    if structure_ids:
+        transaction.on_commit(published_files_withdraw)
     for structure in Structure.objects.filter(pk__in=structure_ids):
         Structure.objects.filter(pk=structure.pk).update(updated_at=timezone.now())
         revision_record(

@@ -29,6 +29,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ FILE_STEM = "maillage-structures"
 SCHEMA_NAME = f"{FILE_STEM}.schema.json"
 EXPECTED = (*(f"{FILE_STEM}.{f}" for f in FORMATS), SCHEMA_NAME)
 _LOCK_NAME = ".writing.lock"
+_GENERATION = ".generation"
+_RETRY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -94,27 +97,46 @@ def _written_versions() -> list[Path]:
     root = exports_root()
     if not root.is_dir():
         return []
-    folders = [f for f in root.iterdir() if f.is_dir() and not f.name.startswith(".")]
-    complete = [f for f in folders if _complete(f)]
-    return sorted(complete, key=lambda f: (f / SCHEMA_NAME).stat().st_mtime, reverse=True)
+    written = []
+    for folder in root.iterdir():
+        if folder.is_dir() and not folder.name.startswith(".") and _complete(folder):
+            try:  # removed meanwhile by a withdrawal or another writer's clean-up
+                written.append(((folder / SCHEMA_NAME).stat().st_mtime, folder))
+            except FileNotFoundError:
+                continue
+    return [folder for _mtime, folder in sorted(written, reverse=True)]
 
 
 @contextmanager
-def _writing_lock(*, wait: bool) -> Iterator[bool]:
+def _writing_lock(*, wait: bool, tries: int = 1) -> Iterator[bool]:
     """The machine's one writer of published files (a lock on a file, held by the open file:
-    released if the process dies). Yields False when wait is off and another writes."""
+    released if the process dies). Yields False when wait is off and another holds it
+    after `tries` attempts a tenth of a second apart."""
     root = exports_root()
     root.mkdir(parents=True, exist_ok=True)
     with open(root / _LOCK_NAME, "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
+        for attempt in range(tries):
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if attempt == tries - 1:
+                    yield False
+                    return
+                time.sleep(0.1)
         try:
             yield True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _generation() -> str:
+    """Changed by every withdrawal: a version whose writing began under another one read
+    data that may hold what was withdrawn."""
+    try:
+        return (exports_root() / _GENERATION).read_text()
+    except FileNotFoundError:
+        return ""
 
 
 def published_files_write(*, wait: bool = True) -> Path | None:
@@ -122,14 +144,23 @@ def published_files_write(*, wait: bool = True) -> Path | None:
     structures); return their folder. Versions older than the previous one are removed.
 
     Another writer of the machine is waited for, or with wait off, left to it (None)."""
-    with _writing_lock(wait=wait) as acquired:
+    # The other probing the lock (a visit of the page) holds it for an instant.
+    with _writing_lock(wait=wait, tries=20) as acquired:
         if not acquired:
             return None
         root = exports_root()
-        folder = root / data_version()
-        folder.mkdir(parents=True, exist_ok=True)
-        if not _complete(folder):
-            _write_version(folder)
+        for _attempt in range(3):
+            generation = _generation()
+            folder = root / data_version()
+            folder.mkdir(parents=True, exist_ok=True)
+            if not _complete(folder):
+                _write_version(folder)
+            if _generation() == generation:
+                break
+            # Withdrawn while it was written: it may hold what was withdrawn.
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            raise RuntimeError("published files withdrawn again and again while written")
         # The previous version stays for a page loaded before this one was written.
         kept = {folder.name, *(f.name for f in _written_versions()[:2])}
         for old in root.iterdir():
@@ -168,9 +199,18 @@ def published_files_withdraw() -> None:
     root = exports_root()
     if not root.is_dir():
         return
+    # First, so that a writer that began before sees it when it ends, whatever this finds.
+    marker = root / _GENERATION
+    temporary = marker.with_name(f"{_GENERATION}.{os.getpid()}.tmp")
+    temporary.write_text(uuid.uuid4().hex)
+    os.replace(temporary, marker)
+
+    def failed(function, path, error) -> None:
+        logger.error("published_files.withdraw_failed", extra={"path": str(path)})
+
     for folder in root.iterdir():
         if folder.is_dir():
-            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(folder, onerror=failed)
     logger.info("published_files.withdrawn")
 
 
@@ -248,18 +288,28 @@ def published_files() -> Published:
     last = max((newest / SCHEMA_NAME).stat().st_mtime if newest else 0.0, _writer_started)
     next_at = dt.datetime.fromtimestamp(last + settings.PUBLISHED_FILES_INTERVAL, tz=dt.UTC)
     writing = published_files_writing() is not None or _another_process_writes()
-    # With nothing to offer (a first start, files withdrawn), no interval is waited.
-    if not writing and (newest is None or next_at <= dt.datetime.now(dt.UTC)):
+    # With nothing to offer (a first start, files withdrawn), no interval is waited, only
+    # a minute after a write that failed.
+    now = dt.datetime.now(dt.UTC)
+    if newest is None:
+        next_at = dt.datetime.fromtimestamp(_writer_started + _RETRY_SECONDS, tz=dt.UTC)
+    if not writing and next_at <= now:
         _start_writing()
         writing = True
-    if newest is None:
-        return Published(None, [], current=False, writing=writing)
-    return Published(newest.name, _files(newest), current=False, writing=writing, next_at=next_at)
+    if newest is not None:
+        try:
+            return Published(
+                newest.name, _files(newest), current=False, writing=writing, next_at=next_at
+            )
+        except FileNotFoundError:  # withdrawn or cleaned up since it was listed
+            pass
+    return Published(None, [], current=False, writing=writing)
 
 
 def published_file_path(*, version: str, name: str) -> Path | None:
     """The path of a published file, or None; names come from a fixed list, never a path."""
     if name not in EXPECTED or not version.isalnum():
         return None
-    path = exports_root() / version / name
-    return path if path.is_file() else None
+    folder = exports_root() / version
+    # Only the files of a version all written (none of one being withdrawn).
+    return folder / name if _complete(folder) else None

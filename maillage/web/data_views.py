@@ -44,6 +44,7 @@ def published_file(request, version: str, name: str):
     if path is None:
         raise Http404
     response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
-    # A version's files never change: any cache may keep them for a year.
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    # A version's files never change, but they are withdrawn at once when personal data
+    # in them is erased: caches keep them an hour, not longer.
+    response["Cache-Control"] = "public, max-age=3600"
     return response

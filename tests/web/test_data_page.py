@@ -43,7 +43,8 @@ def test_downloads_are_the_published_data_with_size_and_a_long_cache(client, atl
     body = json.loads(b"".join(response.streaming_content))
     assert len(body["structures"]) == 7  # published only, not the closed nor the pending one
     assert int(response["Content-Length"]) == files["json"].size
-    assert "immutable" in response["Cache-Control"]
+    # Kept by caches an hour at most: the files are withdrawn when personal data is erased.
+    assert response["Cache-Control"] == "public, max-age=3600"
     assertContains(page, files["csv"].name)
 
 
@@ -148,3 +149,33 @@ def test_only_published_file_names_are_served(client, atlas):
     for name in ("..%2F..%2Fsecret_key", "secret_key", "maillage-structures.exe"):
         response = client.get(f"/donnees/fichiers/{version}/{name}")
         assert response.status_code == 404
+
+
+def test_files_withdrawn_while_being_written_are_written_again(atlas, monkeypatch):
+    """A removal of personal data during a writing: the files it was writing, read before
+    the removal, are not offered; they are written again."""
+    write_version = published._write_version
+    calls = []
+
+    def withdrawn_meanwhile(folder):
+        calls.append(folder)
+        write_version(folder)
+        if len(calls) == 1:
+            published.published_files_withdraw()
+
+    monkeypatch.setattr(published, "_write_version", withdrawn_meanwhile)
+    folder = published.published_files_write()
+    assert len(calls) == 2
+    assert published._complete(folder)
+    assert [f.name for f in published._written_versions()] == [folder.name]
+
+
+def test_an_erasure_of_an_unknown_address_keeps_the_files(
+    client, atlas, django_capture_on_commit_callbacks
+):
+    from maillage.contributions.personal_data import person_erase
+
+    version = client.get(reverse("web:data")).context["version"]
+    with django_capture_on_commit_callbacks(execute=True):
+        person_erase(email="personne@example.org")
+    assert _download(client, version).status_code == 200
