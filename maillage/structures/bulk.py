@@ -18,7 +18,9 @@ import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -321,6 +323,11 @@ def integer_rows_insert(table: str, columns: Sequence[str], rows: Sequence[Seque
 _JSON_ROWS_PER_CALL = 200_000
 
 
+# Values whose preparation is kept for the same object coming again (_preparer).
+_IMMUTABLE = frozenset(
+    {datetime.datetime, datetime.date, datetime.time, bool, int, float, str, bytes, Decimal, UUID}
+)
+
 # Values that a field's preparation would return unchanged, by the field's internal type.
 _TEXT, _NUMBER = frozenset({str, type(None)}), frozenset({int, float, type(None)})
 _UNCHANGED = {
@@ -368,7 +375,8 @@ def _preparer(
         if value is last[0]:
             return last[1]
         prepared = field.get_db_prep_save(value, connection)
-        last[0], last[1] = value, prepared
+        if type(value) in _IMMUTABLE:  # a dict or list could change before it comes again
+            last[0], last[1] = value, prepared
         return prepared
 
     return prepare

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -373,7 +374,12 @@ class RankedSearch:
         if len(words) == 1:
             # The name's terms are among the document's: the name's match is the match.
             return _constant_rank(rows, len(words) + 2, limit, after, backwards)
-        shared = self._counted_from_the_index() and self._indexed is None
+        # `AS MATERIALIZED` needs SQLite 3.35 (Django 5.2 supports 3.31).
+        shared = (
+            self._counted_from_the_index()
+            and self._indexed is None
+            and sqlite3.sqlite_version_info >= (3, 35)
+        )
         if shared:
             # The matches listed once for this tier and for count(): a common table that
             # the statement also counts (several words: listing them is most of the cost).
