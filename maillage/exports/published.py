@@ -20,7 +20,6 @@ page loaded before the switch. `maillage publish_files` writes the current versi
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
@@ -28,16 +27,14 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 
+from maillage.background import BackgroundWork, held_elsewhere, machine_lock
 from maillage.exports.table_schema import table_schema
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_formats
 from maillage.release import release
@@ -107,27 +104,9 @@ def _written_versions() -> list[Path]:
     return [folder for _mtime, folder in sorted(written, reverse=True)]
 
 
-@contextmanager
-def _writing_lock(*, wait: bool, tries: int = 1) -> Iterator[bool]:
-    """The machine's one writer of published files (a lock on a file, held by the open file:
-    released if the process dies). Yields False when wait is off and another holds it
-    after `tries` attempts a tenth of a second apart."""
-    root = exports_root()
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / _LOCK_NAME, "a") as lock:
-        for attempt in range(tries):
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-                break
-            except BlockingIOError:
-                if attempt == tries - 1:
-                    yield False
-                    return
-                time.sleep(0.1)
-        try:
-            yield True
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _writing_lock(*, wait: bool, tries: int = 1):
+    """The machine's one writer of published files."""
+    return machine_lock(exports_root() / _LOCK_NAME, wait=wait, tries=tries)
 
 
 def _generation() -> str:
@@ -214,45 +193,16 @@ def published_files_withdraw() -> None:
     logger.info("published_files.withdrawn")
 
 
-_writer: threading.Thread | None = None
-_writer_started = 0.0  # when this process last started one (a failing write waits too)
-_writer_guard = threading.Lock()
-
-
 def _write_in_background() -> None:
-    # Behind the requests of its process on a busy machine (Linux: a thread's own
-    # priority); minutes of CPU at national scale.
-    with suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    try:
-        published_files_write(wait=False)
-    except Exception:
-        logger.exception("published_files.failed")
-    finally:
-        connection.close()  # this thread's own connection
+    published_files_write(wait=False)
 
 
-def _another_process_writes() -> bool:
-    if not (exports_root() / _LOCK_NAME).exists():
-        return False
-    with _writing_lock(wait=False) as acquired:
-        return not acquired
+_writer = BackgroundWork("published-files", _write_in_background)
 
 
 def published_files_writing() -> threading.Thread | None:
     """The thread of this process writing a version, if one is."""
-    with _writer_guard:
-        return _writer if _writer is not None and _writer.is_alive() else None
-
-
-def _start_writing() -> None:
-    global _writer, _writer_started
-    with _writer_guard:
-        if _writer is not None and _writer.is_alive():
-            return
-        _writer_started = time.time()
-        _writer = threading.Thread(target=_write_in_background, name="published-files", daemon=True)
-        _writer.start()
+    return _writer.running()
 
 
 def _files(folder: Path) -> list[PublishedFile]:
@@ -285,16 +235,16 @@ def published_files() -> Published:
         return Published(folder.name, _files(folder), current=True, writing=False)
     written = _written_versions()
     newest = written[0] if written else None
-    last = max((newest / SCHEMA_NAME).stat().st_mtime if newest else 0.0, _writer_started)
+    last = max((newest / SCHEMA_NAME).stat().st_mtime if newest else 0.0, _writer.started_at)
     next_at = dt.datetime.fromtimestamp(last + settings.PUBLISHED_FILES_INTERVAL, tz=dt.UTC)
-    writing = published_files_writing() is not None or _another_process_writes()
+    writing = published_files_writing() is not None or held_elsewhere(exports_root() / _LOCK_NAME)
     # With nothing to offer (a first start, files withdrawn), no interval is waited, only
     # a minute after a write that failed.
     now = dt.datetime.now(dt.UTC)
     if newest is None:
-        next_at = dt.datetime.fromtimestamp(_writer_started + _RETRY_SECONDS, tz=dt.UTC)
+        next_at = dt.datetime.fromtimestamp(_writer.started_at + _RETRY_SECONDS, tz=dt.UTC)
     if not writing and next_at <= now:
-        _start_writing()
+        _writer.start()
         writing = True
     if newest is not None:
         try:

@@ -1,0 +1,92 @@
+"""Long work kept out of the requests: one worker per machine, in a thread of the process.
+
+At national scale some work takes minutes (the downloads of /donnees/, a dated edition's
+file), where gunicorn ends a request after 60 s. Such work is started by a request and
+carried out by a thread of its process, at a lower priority than the requests; a lock on a
+file shared by every process of the machine makes one worker at a time do it, and a
+process that dies releases it with its open file. What the work is to do must be readable
+by any process (in the database or on disk), so that the next request after a crash
+starts it again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def machine_lock(path: Path, *, wait: bool, tries: int = 1) -> Iterator[bool]:
+    """The lock named by the file at path, for every process of the machine. Yields False
+    when wait is off and another holds it after `tries` attempts a tenth of a second apart
+    (a probe holds it for an instant)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as lock:
+        for attempt in range(tries):
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if attempt == tries - 1:
+                    yield False
+                    return
+                time.sleep(0.1)
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def held_elsewhere(path: Path) -> bool:
+    """Whether another process (or thread) holds the lock at path now."""
+    if not path.exists():
+        return False
+    with machine_lock(path, wait=False) as acquired:
+        return not acquired
+
+
+class BackgroundWork:
+    """A function run in one thread of this process at a time, at a lower priority."""
+
+    def __init__(self, name: str, work: Callable[[], object]) -> None:
+        self.name = name
+        self.work = work
+        self.started_at = 0.0  # when this process last started it (a failure waits too)
+        self._thread: threading.Thread | None = None
+        self._guard = threading.Lock()
+
+    def running(self) -> threading.Thread | None:
+        with self._guard:
+            return self._thread if self._thread is not None and self._thread.is_alive() else None
+
+    def start(self) -> bool:
+        """Start the work unless this process runs it already; whether it was started."""
+        with self._guard:
+            if self._thread is not None and self._thread.is_alive():
+                return False
+            self.started_at = time.time()
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+            self._thread.start()
+            return True
+
+    def _run(self) -> None:
+        # Behind the requests of its process on a busy machine (Linux: a thread's own
+        # priority).
+        with suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        try:
+            self.work()
+        except Exception:
+            logger.exception(f"{self.name}.failed")
+        finally:
+            connection.close()  # this thread's own connection
