@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "maillage.web.page_cache.AnonymousPageCacheMiddleware",
+    "maillage.web.unavailable.EditionUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "maillage.urls"
@@ -238,6 +239,11 @@ ANSWER_CACHE = env_bool("MAILLAGE_ANSWER_CACHE", True)
 # transaction that a thread cannot see).
 PUBLISHED_FILES_IN_BACKGROUND = env_bool("MAILLAGE_PUBLISHED_FILES_IN_BACKGROUND", True)
 PUBLISHED_FILES_INTERVAL = int(os.environ.get("MAILLAGE_PUBLISHED_FILES_INTERVAL", "600"))
+
+# A dated edition's file (maillage.contributions.edition_writer), for a new edition or after
+# a removal of personal data: written in a thread of its own; off
+# (MAILLAGE_EDITIONS_IN_BACKGROUND=0), the request that asks for it writes it first.
+EDITIONS_IN_BACKGROUND = env_bool("MAILLAGE_EDITIONS_IN_BACKGROUND", True)
 
 # The running release (a tag or commit), part of the keys of the answers kept in a shared
 # cache: a new release never serves what the previous one computed. Unset, a fingerprint of

@@ -44,6 +44,8 @@ def _published_files_at_once(settings):
     # A thread writing the downloads would not see the data of a test's transaction;
     # tests/web/test_data_page.py turns it back on where it tests it.
     settings.PUBLISHED_FILES_IN_BACKGROUND = False
+    # Editions' files likewise (tests/contributions/test_edition_writer.py tests the thread).
+    settings.EDITIONS_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)

@@ -67,7 +67,7 @@ def _out(request: HttpRequest, edition: Edition) -> dict:
 
 @router.get("", response=EditionList, summary="Éditions datées publiées")
 def edition_list(request: HttpRequest):
-    items = Edition.objects.defer("data_gz").order_by("number", "published_at")
+    items = Edition.objects.listed().defer("data_gz").order_by("number", "published_at")
     results = [_out(request, edition) for edition in items]
     return {"count": len(results), "licence": settings.DATA_LICENCE, "results": results}
 
@@ -86,14 +86,17 @@ def edition_detail(request: HttpRequest, edition: str):
 
 @router.get(
     "/{edition}/structures/{structure_id}",
-    response={200: EditionStructureOut, 404: ErrorOut},
+    response={200: EditionStructureOut, 404: ErrorOut, 503: ErrorOut},
     summary="Une structure telle qu'une édition l'a figée",
 )
 def edition_structure(request: HttpRequest, edition: str, structure_id: str):
     found = editions.edition_get(edition)
     if found is None:
         return 404, {"detail": editions.edition_unknown_message(edition)}
-    item = editions.edition_structure(found, structure_id)
+    try:
+        item = editions.edition_structure(found, structure_id)
+    except editions.EditionUnavailable:
+        return 503, {"detail": editions.edition_unavailable_message(found)}
     if item is None:
         return 404, {
             "detail": f"La structure « {structure_id} » ne figure pas dans l'édition "

@@ -26,8 +26,6 @@ from maillage.contributions.models import Edition
 from maillage.contributions.records import field_title
 from maillage.exports.columns import COLUMNS, MULTI_VALUE_SEPARATOR
 from maillage.exports.formulas import neutralise
-from maillage.exports.writers import write_json
-from maillage.logs.events import event
 from maillage.structures.models import Structure
 
 FORMATS = ("json", "csv", "geojson")
@@ -40,21 +38,30 @@ CONTENT_TYPES = {
 _NOT_COMPARED = {"updated_at"}
 
 
-def _store(edition: Edition, raw: bytes) -> None:
+def store(edition: Edition, raw: bytes) -> None:
+    """Put the edition's JSON file (raw) in the row, compressed, with its size and hash."""
     edition.data_gz = gzip.compress(raw, compresslevel=6, mtime=0)
     edition.size = len(raw)
     edition.sha256 = hashlib.sha256(raw).hexdigest()
 
 
-def edition_publish(*, title: str, note: str = "", user=None) -> Edition:
-    """Freeze the published data now as a dated edition. Raises ValidationError."""
+def document_bytes(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def edition_publish(*, title: str, note: str = "", user=None, wait: bool = True) -> Edition:
+    """Freeze the published data as a dated edition. Raises ValidationError.
+
+    The edition takes its number now; its file is written by the machine's edition writer
+    (maillage.contributions.edition_writer), before this returns when wait is on, else in
+    the background: the edition is listed once its file is written."""
+    from maillage.contributions import edition_writer
+
     title = title.strip()
     if not title:
         raise ValidationError(_("Donnez un titre à l'édition."))
     now = timezone.now()
-    stream = io.BytesIO()
     with transaction.atomic():
-        count = write_json(Structure.objects.published(), stream)
         base = f"{timezone.localdate(now):%Y-%m-%d}-{slugify(title)[:60]}".strip("-")
         slug, number = base, 2
         while Edition.objects.filter(slug=slug).exists():
@@ -68,24 +75,54 @@ def edition_publish(*, title: str, note: str = "", user=None) -> Edition:
             note=note.strip(),
             published_at=now,
             published_by=user if user is not None and user.is_authenticated else None,
-            structure_count=count,
+            state=Edition.State.WRITING,
         )
-        _store(edition, stream.getvalue())
+        store(edition, b"")
         edition.save()
-        transaction.on_commit(
-            lambda: event("edition.published", edition=edition.pk, structures=count)
-        )
+    if wait:
+        edition_writer.editions_write()
+        edition.refresh_from_db()
+    else:
+        transaction.on_commit(edition_writer.editions_start)
+    return edition
+
+
+class EditionUnavailable(Exception):
+    """The edition's files are withheld while they are written or rewritten (a removal of
+    personal data): never serve what a removal took out."""
+
+    def __init__(self, edition: Edition) -> None:
+        super().__init__(edition.slug)
+        self.edition = edition
+
+
+def edition_unavailable_message(edition: Edition) -> str:
+    return _(
+        "Les fichiers de l'édition n° %(number)s « %(title)s » sont en cours de réécriture "
+        "pour en retirer des données personnelles, à la demande des personnes concernées. "
+        "Réessayez dans quelques minutes."
+    ) % {"number": edition.number, "title": edition.title}
+
+
+def _ready(edition: Edition) -> Edition:
+    if edition.state != Edition.State.READY:
+        raise EditionUnavailable(edition)
     return edition
 
 
 def edition_document(edition: Edition) -> dict[str, Any]:
-    """The edition's JSON export, parsed."""
+    """The edition's JSON export, parsed. Raises EditionUnavailable."""
+    return edition_document_stored(_ready(edition))
+
+
+def edition_document_stored(edition: Edition) -> dict[str, Any]:
+    """The JSON stored, parsed, whatever the edition's state: for its writers only."""
     return json.loads(gzip.decompress(bytes(edition.data_gz)))
 
 
 def edition_get(key: str | int) -> Edition | None:
     """The edition numbered key (digits) or with slug key, without its data; or None."""
-    queryset = Edition.objects.defer("data_gz")
+    queryset = Edition.objects.listed().defer("data_gz")
     key = str(key).strip()
     # Nothing a database would refuse (NUL, numbers past its integers, odd digits).
     if not key or "\x00" in key or len(key) > 80:
@@ -97,7 +134,7 @@ def edition_get(key: str | int) -> Edition | None:
 
 def edition_unknown_message(key: str) -> str:
     """What to say about an edition that does not exist, with the ones that do."""
-    numbers = list(Edition.objects.order_by("number").values_list("number", flat=True))
+    numbers = list(Edition.objects.listed().order_by("number").values_list("number", flat=True))
     if not numbers:
         return _("Aucune édition « %(key)s » : aucune édition n'a encore été publiée.") % {
             "key": key
@@ -111,13 +148,13 @@ def edition_unknown_message(key: str) -> str:
 @functools.lru_cache(maxsize=4)
 def _document_cached(pk: int, sha256: str) -> dict[str, Any]:
     # Keyed by the file's hash: a rewritten edition (personal data removed) is read again.
-    return edition_document(Edition.objects.only("data_gz").get(pk=pk))
+    return edition_document_stored(Edition.objects.only("data_gz").get(pk=pk))
 
 
 def edition_document_cached(edition: Edition) -> dict[str, Any]:
     """The parsed document, kept for the last few editions read by this process. Treat it
-    as read-only."""
-    return _document_cached(edition.pk, edition.sha256)
+    as read-only. Raises EditionUnavailable."""
+    return _document_cached(_ready(edition).pk, edition.sha256)
 
 
 def edition_structure(edition: Edition, key: str) -> dict[str, Any] | None:
@@ -134,13 +171,13 @@ def edition_structure(edition: Edition, key: str) -> dict[str, Any] | None:
 
 
 def edition_json(edition: Edition) -> bytes:
-    return gzip.decompress(bytes(edition.data_gz))
+    """The edition's JSON file. Raises EditionUnavailable."""
+    return gzip.decompress(bytes(_ready(edition).data_gz))
 
 
 def edition_rewrite(*, edition: Edition, document: dict[str, Any]) -> None:
     """Replace the stored JSON of an edition (after removing personal data from it)."""
-    raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    _store(edition, raw)
+    store(edition, document_bytes(document))
     edition.rewritten_at = timezone.now()
     edition.save(update_fields=["data_gz", "size", "sha256", "rewritten_at"])
 

@@ -140,7 +140,7 @@ def structure_history(
     if revisions is None:
         revisions = structure.revisions.all()
     revisions = sorted(revisions, key=lambda r: (r.created_at, r.pk))
-    editions = list(Edition.objects.defer("data_gz").order_by("published_at"))
+    editions = list(Edition.objects.listed().defer("data_gz").order_by("published_at"))
     labels = _term_labels()
     entries = []
     for index, revision in enumerate(revisions):

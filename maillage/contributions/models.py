@@ -209,8 +209,24 @@ class StructureManager(models.Model):
         return f"{self.user} → {self.structure}"
 
 
+class EditionQuerySet(models.QuerySet):
+    def listed(self) -> EditionQuerySet:
+        """The editions published: not those whose file is still being written."""
+        return self.exclude(state=Edition.State.WRITING)
+
+
 class Edition(models.Model):
-    """A dated, frozen copy of the published data, with its JSON export kept whole."""
+    """A dated, frozen copy of the published data, with its JSON export kept whole.
+
+    Its file is written off the request (maillage.contributions.edition_writer): an edition
+    asked for is WRITING until then, and one whose file must lose a person's data after a
+    removal request is REWRITING, its files withheld, until that is done.
+    """
+
+    class State(models.TextChoices):
+        READY = "ready", _("publiée")
+        WRITING = "writing", _("en préparation")
+        REWRITING = "rewriting", _("en réécriture")
 
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     number = models.PositiveIntegerField(
@@ -243,6 +259,16 @@ class Edition(models.Model):
         blank=True,
         help_text=_("Dernière réécriture après une demande de suppression de données."),
     )
+    state = models.CharField(
+        _("état"), max_length=10, choices=State.choices, default=State.READY, editable=False
+    )
+    # Keyed hashes (maillage.contributions.personal_data.email_hash) of the addresses whose
+    # contacts the file must lose: removal requests carried out since it was last written.
+    erasures_pending = models.JSONField(
+        _("suppressions à appliquer"), default=list, blank=True, editable=False
+    )
+
+    objects = EditionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at"]

@@ -9,6 +9,7 @@ database, every export (the published files are rewritten) and every past editio
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,16 +17,16 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from maillage.contributions import notifications
-from maillage.contributions.editions import edition_document, edition_rewrite
+from maillage.contributions import edition_writer, notifications
+from maillage.contributions.editions import edition_document_stored, edition_rewrite
 from maillage.contributions.models import (
     Edition,
     ErasureRequest,
@@ -147,17 +148,18 @@ def _scrub_snapshot(snapshot: dict | None, email: str) -> tuple[dict | None, boo
 @transaction.atomic
 def person_erase(*, email: str, request: ErasureRequest | None = None) -> ErasureRequest:
     """Remove every trace of the address: contacts, proposals' contact fields, history
-    snapshots, past editions' files; the published exports are rewritten on next request.
+    snapshots, past editions' files (by the edition writer, their files withheld until
+    then); the published exports are withdrawn and written again.
     """
     email = email_normalise(email)
     request = request or ErasureRequest.objects.create(email_hash=email_hash(email))
-    contacts = Contact.objects.filter(email__iexact=email)
+    contacts = _same_address(Contact.objects.all(), "email", email)
     structure_ids = set(contacts.values_list("structure_id", flat=True))
     befores = {pk: structure_snapshot(pk) for pk in structure_ids}
     request.contacts_removed = contacts.count()
     contacts.delete()
 
-    proposals = Proposal.objects.filter(proposer_email__iexact=email)
+    proposals = _same_address(Proposal.objects.all(), "proposer_email", email)
     request.proposals_cleared = proposals.update(proposer_email="", proposer_name="")
     # A contact proposed for a structure (maillage.contributions.additions) holds the
     # person's details in the proposal itself: such a proposal goes, whatever its status.
@@ -170,14 +172,16 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
             proposal.delete()
             request.proposals_cleared += 1
     # An account with the address goes too; the history keeps its changes, not its name.
-    users = get_user_model().objects.filter(email__iexact=email)
+    users = _same_address(get_user_model().objects.all(), "email", email)
     StructureRevision.objects.filter(author__in=users).update(author_label="")
     users.delete()
 
     revisions_cleared = 0
-    with_contacts = StructureRevision.objects.filter(
-        Q(before__isnull=False) | Q(after__isnull=False)
-    ).only("before", "after")
+    with_contacts = (
+        StructureRevision.objects.filter(Q(before__isnull=False) | Q(after__isnull=False))
+        .filter(_snapshots_may_hold(email))
+        .only("before", "after")
+    )
     for revision in with_contacts.iterator(chunk_size=500):
         before, changed_before = _scrub_snapshot(revision.before, email)
         after, changed_after = _scrub_snapshot(revision.after, email)
@@ -186,19 +190,6 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
             revisions_cleared += 1
     request.revisions_cleared = revisions_cleared
 
-    rewritten = 0
-    for edition in Edition.objects.all():
-        document = edition_document(edition)
-        changed = False
-        for item in document.get("structures", []):
-            kept = _without_email(item.get("contacts", []), email)
-            if len(kept) != len(item.get("contacts", [])):
-                item["contacts"] = kept
-                changed = True
-        if changed:
-            edition_rewrite(edition=edition, document=document)
-            rewritten += 1
-    request.editions_rewritten = rewritten
     person_erasing.send(sender=ErasureRequest, email=email, request=request)
 
     # The downloads of /donnees/ that hold the person go once this is committed, and the
@@ -217,7 +208,79 @@ def person_erase(*, email: str, request: ErasureRequest | None = None) -> Erasur
     request.status = ErasureRequest.Status.DONE
     request.completed_at = timezone.now()
     request.save()
+    # Every past edition's file is read for the person, and rewritten without them, by the
+    # edition writer (minutes at national scale, not in this request); their files are
+    # withheld until then. The writer counts the editions rewritten on this request.
+    hashed = email_hash(email)
+    for edition in Edition.objects.select_for_update().defer("data_gz"):
+        if hashed not in edition.erasures_pending:
+            edition.erasures_pending = [*edition.erasures_pending, hashed]
+        if edition.state == Edition.State.READY:
+            edition.state = Edition.State.REWRITING
+        edition.save(update_fields=["state", "erasures_pending"])
+    if settings.EDITIONS_IN_BACKGROUND:
+        transaction.on_commit(edition_writer.editions_start)
+    else:
+        edition_writer.editions_write()
+        request.refresh_from_db(fields=["editions_rewritten"])
     return request
+
+
+def _address_run(email: str) -> str:
+    """The longest run of the (normalised) address's characters that every stored form of
+    it holds, case aside, for SQLite's LIKE as for PostgreSQL's UPPER, even as JSON text:
+    the ASCII ones, but for what JSON escapes, and i and k, which non-ASCII letters become
+    in lower case (the Kelvin sign, İ). Empty when too short to narrow anything."""
+    run = max(re.findall(r"[!#-\[\]-hjl-~]+", email), key=len, default="")
+    return run if len(run) >= 3 else ""
+
+
+def _same_address(queryset: QuerySet, field: str, email: str) -> QuerySet:
+    """The rows whose address is email once normalised. The database narrows them (its
+    case-insensitive match is ASCII-only on SQLite: É and é differ there), Python decides."""
+    run = _address_run(email)
+    candidates = queryset.filter(**{f"{field}__icontains": run}) if run else queryset
+    return queryset.filter(
+        pk__in=[
+            pk
+            for pk, address in candidates.values_list("pk", field)
+            if address and email_normalise(address) == email
+        ]
+    )
+
+
+def _snapshots_may_hold(email: str) -> Q:
+    """A condition on revisions kept by every one whose snapshots hold the address (and
+    by a few others), cheap for the database (_address_run in their JSON text)."""
+    run = _address_run(email)
+    if not run:
+        return Q()
+    return Q(
+        pk__in=StructureRevision.objects.annotate(
+            before_text=Cast("before", TextField()), after_text=Cast("after", TextField())
+        )
+        .filter(Q(before_text__icontains=run) | Q(after_text__icontains=run))
+        .values("pk")
+    )
+
+
+def document_without_persons(document: dict, hashes: set[str]) -> set[str]:
+    """Remove from an edition's document (in place) the contacts whose address has one of
+    the keyed hashes; return the hashes found."""
+    found = set()
+    for item in document.get("structures", []):
+        contacts = item.get("contacts") or []
+        kept = []
+        for contact in contacts:
+            address = contact.get("email") if isinstance(contact, dict) else None
+            hashed = email_hash(address) if address else None
+            if hashed in hashes:
+                found.add(hashed)
+            else:
+                kept.append(contact)
+        if len(kept) != len(contacts):
+            item["contacts"] = kept
+    return found
 
 
 # --- retention -------------------------------------------------------------------------------
@@ -258,7 +321,9 @@ def contacts_purge(*, now: dt.datetime | None = None) -> PurgeResult:
         purged.setdefault(uid, set()).add(
             _contact_key({"name": name, "email": email, "phone": phone})
         )
-    with transaction.atomic():
+    # The edition writer's lock first: it rewrites the same files (and, on SQLite, would
+    # wait for this transaction's writes while this waited for its lock).
+    with edition_writer.writer_lock(), transaction.atomic():
         structure_ids = set(expired.values_list("structure_id", flat=True))
         if structure_ids:
             transaction.on_commit(published_files_withdraw)
@@ -295,8 +360,10 @@ def contacts_purge(*, now: dt.datetime | None = None) -> PurgeResult:
                     )
                     revisions_cleared += 1
         rewritten = 0
-        for edition in Edition.objects.all() if purged else ():
-            document = edition_document(edition)
+        # Being written: its writer reads the structures after this (the lock above).
+        listed = Edition.objects.listed().select_for_update() if purged else ()
+        for edition in listed:
+            document = edition_document_stored(edition)
             changed = False
             for item in document.get("structures", []):
                 keys = purged.get(item.get("id"))

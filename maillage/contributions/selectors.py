@@ -112,5 +112,8 @@ def structure_revisions(*, structure: Structure) -> QuerySet[StructureRevision]:
     return structure.revisions.select_related("author", "proposal")
 
 
-def edition_list() -> QuerySet[Edition]:
-    return Edition.objects.defer("data_gz").select_related("published_by")
+def edition_list(*, listed: bool = True) -> QuerySet[Edition]:
+    """The editions, newest first, without their files; listed off: with those still being
+    written."""
+    editions = Edition.objects.listed() if listed else Edition.objects.all()
+    return editions.defer("data_gz").select_related("published_by")

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from maillage.contributions import editions, selectors
+from maillage.contributions import edition_writer, editions, selectors
 from maillage.contributions.forms import EditionForm
 from maillage.contributions.models import Edition
 
 
+def _can_publish(request: HttpRequest) -> bool:
+    return request.user.has_perm("contributions.publish_edition")
+
+
 @require_GET
 def edition_list(request: HttpRequest) -> HttpResponse:
-    items = list(selectors.edition_list())
+    every = list(selectors.edition_list(listed=False))
+    if any(edition.state != Edition.State.READY for edition in every):
+        edition_writer.editions_resume()
+    items = [edition for edition in every if edition.state != Edition.State.WRITING]
+    can_publish = _can_publish(request)
     return render(
         request,
         "web/contributions/editions.html",
@@ -24,18 +33,22 @@ def edition_list(request: HttpRequest) -> HttpResponse:
                 (edition, items[number + 1] if number + 1 < len(items) else None)
                 for number, edition in enumerate(items)
             ],
-            "can_publish": request.user.has_perm("contributions.publish_edition"),
+            "can_publish": can_publish,
+            # Asked for and not yet written: only the editors see them.
+            "preparing": [e for e in every if e.state == Edition.State.WRITING]
+            if can_publish
+            else [],
         },
     )
 
 
-def _edition(slug: str) -> Edition:
-    return get_object_or_404(selectors.edition_list(), slug=slug)
-
-
 @require_GET
 def edition_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    edition = _edition(slug)
+    edition = get_object_or_404(selectors.edition_list(listed=False), slug=slug)
+    if edition.state == Edition.State.WRITING and not _can_publish(request):
+        raise Http404(slug)
+    if edition.state != Edition.State.READY:
+        edition_writer.editions_resume()
     others = selectors.edition_list().exclude(pk=edition.pk)
     previous = others.filter(published_at__lt=edition.published_at).first()
     return render(
@@ -49,7 +62,7 @@ def edition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def edition_download(request: HttpRequest, slug: str, format_name: str) -> HttpResponse:
     if format_name not in editions.FORMATS:
         raise Http404(format_name)
-    edition = get_object_or_404(Edition, slug=slug)
+    edition = get_object_or_404(Edition.objects.listed(), slug=slug)
     response = HttpResponse(
         editions.edition_file(edition, format_name),
         content_type=editions.CONTENT_TYPES[format_name],
@@ -63,6 +76,7 @@ def edition_download(request: HttpRequest, slug: str, format_name: str) -> HttpR
 
 @require_GET
 def edition_compare(request: HttpRequest) -> HttpResponse:
+    # Raises EditionUnavailable (503, maillage.web.unavailable) for an edition rewritten.
     all_editions = list(selectors.edition_list())
     by_slug = {edition.slug: edition for edition in all_editions}
     older = by_slug.get(request.GET.get("de", ""))
@@ -86,7 +100,11 @@ def edition_publish(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             edition = editions.edition_publish(
-                title=form.cleaned_data["title"], note=form.cleaned_data["note"], user=request.user
+                title=form.cleaned_data["title"],
+                note=form.cleaned_data["note"],
+                user=request.user,
+                # Minutes at national scale: written by the machine's edition writer.
+                wait=not settings.EDITIONS_IN_BACKGROUND,
             )
         except ValidationError as error:
             form.add_error(None, error)
