@@ -91,7 +91,9 @@ def _finish(pk: int, *, raw: bytes | None = None, document=None, taken_at=None, 
     from maillage.contributions.personal_data import document_without_persons
 
     with transaction.atomic():
-        edition = Edition.objects.select_for_update().defer("data_gz").get(pk=pk)
+        edition = Edition.objects.select_for_update().defer("data_gz").filter(pk=pk).first()
+        if edition is None:  # deleted meanwhile (administration)
+            return
         removed: set[str] = set()
         if edition.erasures_pending:
             if document is None:

@@ -122,6 +122,8 @@ def test_a_removal_withholds_the_editions_files_until_they_are_rewritten(
         api = client.get(f"/api/v1/editions/{edition.number}/structures/{camille}")
         assert api.status_code == 503 and "Réessayez" in api.json()["detail"]
         assertContains(client.get("/editions/"), "fichiers en réécriture")
+        atlas_page = client.get(f"/carte/edition/{edition.number}/")
+        assertContains(atlas_page, "en cours de réécriture", status_code=503)
         detail = client.get(f"/editions/{edition.slug}/")
         assertContains(detail, "Fichiers en cours de réécriture")
         assertNotContains(detail, "donnees.json")
