@@ -21,10 +21,14 @@ def _ensure_data_version(sender, using, **kwargs):
 
 def _ensure_theme_facets(sender, using, **kwargs):
     from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
 
     from maillage.structures.theme_facets import theme_facets_ensure
 
-    theme_facets_ensure(connections[using])
+    connection = connections[using]
+    # Not after a migration back before the one that creates the table.
+    if ("structures", "0008_theme_facets") in MigrationRecorder(connection).applied_migrations():
+        theme_facets_ensure(connection)
 
 
 class StructuresConfig(AppConfig):
