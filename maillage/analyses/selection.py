@@ -113,16 +113,30 @@ def selection_load(
     )
     rows = list(rows)
     ids = structures.values("pk")
-    related: dict[str, dict[int, set[str]]] = {}
+    vocabulary = vocabulary or vocabulary_load()
+    slugs = {term.pk: term.slug for terms in vocabulary.terms.values() for term in terms}
+    # Per relation, each structure's slugs as one frozenset, the same object for the same
+    # set (at national scale: 100,000 structures, a few hundred distinct sets).
+    related: dict[str, dict[int, frozenset[str]]] = {}
     for name in MULTI_VALUED:
         through = getattr(Structure, name).through
         mapping: dict[int, set[str]] = defaultdict(set)
         if rows:
-            for structure_id, slug in through.objects.filter(structure__in=ids).values_list(
-                "structure_id", "term__slug"
+            for structure_id, term_id in through.objects.filter(structure__in=ids).values_list(
+                "structure_id", "term_id"
             ):
-                mapping[structure_id].add(slug)
-        related[name] = mapping
+                if term_id not in slugs:  # a term added since the vocabulary was read
+                    slugs.update(Term.objects.values_list("pk", "slug"))
+                mapping[structure_id].add(slugs[term_id])
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        related[name] = {
+            pk: shared.setdefault(frozen, frozen)
+            for pk, frozen in ((pk, frozenset(values)) for pk, values in mapping.items())
+        }
+    empty: frozenset[str] = frozenset()
+    themes, formats, audiences, partner_kinds, secondary_types = (
+        related[name] for name in MULTI_VALUED
+    )
     items = []
     for row in rows:
         (pk, uid, slug, name, type_slug, commune, commune_name, dep, reg, epci, kind, size,
@@ -145,13 +159,12 @@ def selection_load(
                 size_class=size or "",
                 latitude=lat,
                 longitude=lon,
-                **{relation: frozenset(related[relation].get(pk, ())) for relation in MULTI_VALUED},
+                themes=themes.get(pk, empty),
+                formats=formats.get(pk, empty),
+                audiences=audiences.get(pk, empty),
+                partner_kinds=partner_kinds.get(pk, empty),
+                secondary_types=secondary_types.get(pk, empty),
             )
         )
     items.sort(key=lambda item: (item.name.lower(), item.id))
-    return Selection(
-        filters=filters,
-        items=items,
-        vocabulary=vocabulary or vocabulary_load(),
-        queryset=structures,
-    )
+    return Selection(filters=filters, items=items, vocabulary=vocabulary, queryset=structures)
