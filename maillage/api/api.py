@@ -16,6 +16,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
 from maillage.api import schemas
+from maillage.api.cache import request_data_version
 from maillage.exports.serialize import export_queryset, list_rows, nested_object, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
@@ -25,6 +26,8 @@ from maillage.structures.facets import facet_counts_and_total
 from maillage.structures.filters import StructureFilters
 from maillage.structures.models import ResilienceInitiative, Structure, Term
 from maillage.structures.pagination import InvalidCursor, paginate
+from maillage.structures.version_cache import kept_mapping
+from maillage.structures.vocabularies import vocabulary
 
 api = NinjaAPI(
     title="Maillage API",
@@ -49,7 +52,7 @@ api.add_router("/network", "maillage.network.api.router")
 
 def _filters(request: HttpRequest) -> StructureFilters:
     """The filters of the request, or a 422 naming every parameter that can't be used."""
-    filters = StructureFilters.parse(request.GET)
+    filters = StructureFilters.parse(request.GET, version=request_data_version(request))
     if filters.problems:
         raise ValidationError(
             [
@@ -188,7 +191,8 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
     published = Structure.objects.published()
     only = tuple(dict.fromkeys(query.facet or ()))
     counts, total = facet_counts_and_total(filters=filters, queryset=published, only=only)
-    labels = {(term.kind, term.slug): term for term in Term.objects.all()}
+    version = request_data_version(request)
+    labels = vocabulary(version).labels
     kinds = {
         "type": "type",
         "theme": "theme",
@@ -198,12 +202,12 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
     }
     names = {
         **{
-            ("region", r.code): (r.name, r.name)
-            for r in (Region.objects.all() if "region" in counts else ())
+            ("region", code): (name, name)
+            for code, name in (_region_names(version).items() if "region" in counts else ())
         },
         **{
-            ("department", d.code): (d.name, d.name)
-            for d in (Department.objects.all() if "department" in counts else ())
+            ("department", code): (name, name)
+            for code, name in (_department_names(version).items() if "department" in counts else ())
         },
         **{("territory", k): (str(label), str(label)) for k, label in Epci.Kind.choices},
         **{("size", k): (str(label), str(label)) for k, label in Commune.SizeClass.choices},
@@ -215,8 +219,7 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
 
     def label(parameter: str, value: str) -> tuple[str, str]:
         if parameter in kinds:
-            term = labels.get((kinds[parameter], value))
-            return (term.label_fr, term.label_en) if term else (value, value)
+            return labels.get((kinds[parameter], value), (value, value))
         return names.get((parameter, value), (value, value))
 
     return {
@@ -235,6 +238,19 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
             for parameter, values in counts.items()
         },
     }
+
+
+def _region_names(version: str) -> dict[str, str]:
+    """{code: name} of the regions, kept per data version (maillage.structures.version_cache)."""
+    return kept_mapping(
+        version, "region names", lambda: dict(Region.objects.values_list("code", "name"))
+    )
+
+
+def _department_names(version: str) -> dict[str, str]:
+    return kept_mapping(
+        version, "department names", lambda: dict(Department.objects.values_list("code", "name"))
+    )
 
 
 @api.get(
