@@ -43,7 +43,10 @@ PINNED = {
     "map data": 3,  # +1: the communes, read once instead of joined to each structure
     "map selection": 14,  # (the request that builds the payload, see "map data")
     "api list": 5,  # the vocabulary slugs with each structure's row, not five prefetches
-    "api detail": 7,
+    # The data version, the structure with its slugs and nested records in one query
+    # (maillage.exports.serialize.published_structure), the data's last change (kept per
+    # data version afterwards).
+    "api detail": 3,
     # The terms' keys and labels are one query, kept in the process per data version with
     # the regions' names and the data's last change (maillage.structures.version_cache):
     # counted here as the first request after a change reads them; after it, a facets

@@ -8,8 +8,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Query
@@ -17,7 +16,7 @@ from ninja.errors import ValidationError
 
 from maillage.api import schemas
 from maillage.api.cache import request_data_version
-from maillage.exports.serialize import export_queryset, list_rows, nested_object, record
+from maillage.exports.serialize import list_rows, nested_object, published_structure, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
 from maillage.referential.models import Commune, Department, Epci, Region
@@ -175,8 +174,9 @@ def _list_item(structure: Structure, url=None) -> schemas.StructureListItem:
     summary="Une structure, par son identifiant stable",
 )
 def structure_detail(request: HttpRequest, structure_id: str):
-    queryset = export_queryset(Structure.objects.published(), nested=True)
-    structure = get_object_or_404(queryset, uid=structure_id)
+    structure = published_structure(structure_id)
+    if structure is None:
+        raise Http404
     return {**nested_object(structure), "url": structure.get_absolute_url()}
 
 
