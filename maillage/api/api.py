@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from typing import Literal
@@ -16,6 +17,12 @@ from ninja.errors import ValidationError
 
 from maillage.api import schemas
 from maillage.api.cache import request_data_version
+from maillage.exports.record_models import (
+    ContactRecord,
+    InitiativeRecord,
+    PartnerRecord,
+    ValueExampleRecord,
+)
 from maillage.exports.serialize import list_rows, nested_object, published_structure, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
@@ -177,7 +184,36 @@ def structure_detail(request: HttpRequest, structure_id: str):
     structure = published_structure(structure_id)
     if structure is None:
         raise Http404
-    return {**nested_object(structure), "url": structure.get_absolute_url()}
+    return _detail(nested_object(structure), structure.get_absolute_url())
+
+
+def _detail(item: dict, url: str) -> schemas.StructureDetail:
+    """The schema's instance, built without validating again each field of a record the
+    export columns made (as the list's items; tests/api/test_detail_output.py checks the
+    JSON against the validated one)."""
+    nested = {
+        "partners": [PartnerRecord.model_construct(**partner) for partner in item["partners"]],
+        "value_examples": [
+            ValueExampleRecord.model_construct(**example) for example in item["value_examples"]
+        ],
+        "contacts": [ContactRecord.model_construct(**contact) for contact in item["contacts"]],
+        "resilience_initiatives": [
+            InitiativeRecord.model_construct(
+                **{
+                    **initiative,
+                    # The schema's dates (nested_object() writes them as ISO text).
+                    "started_on": _date(initiative["started_on"]),
+                    "ended_on": _date(initiative["ended_on"]),
+                }
+            )
+            for initiative in item["resilience_initiatives"]
+        ],
+    }
+    return schemas.StructureDetail.model_construct(**{**item, **nested, "url": url})
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
 
 
 @api.get(
@@ -222,22 +258,24 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
             return labels.get((kinds[parameter], value), (value, value))
         return names.get((parameter, value), (value, value))
 
-    return {
-        "count": total if total is not None else filters.apply(published, rank=False).count(),
-        "licence": settings.DATA_LICENCE,
-        "facets": {
+    # Built as the schema's instances: Ninja then writes them out without validating again
+    # each value (as the list's items; tests/api/test_structures_api.py checks the JSON).
+    return schemas.FacetsOut.model_construct(
+        count=total if total is not None else filters.apply(published, rank=False).count(),
+        licence=settings.DATA_LICENCE,
+        facets={
             parameter: [
-                {
-                    "value": value,
-                    "label_fr": label(parameter, value)[0],
-                    "label_en": label(parameter, value)[1],
-                    "count": count,
-                }
+                schemas.FacetValue.model_construct(
+                    value=value,
+                    label_fr=label(parameter, value)[0],
+                    label_en=label(parameter, value)[1],
+                    count=count,
+                )
                 for value, count in sorted(values.items(), key=lambda item: (-item[1], item[0]))
             ]
             for parameter, values in counts.items()
         },
-    }
+    )
 
 
 def _region_names(version: str) -> dict[str, str]:

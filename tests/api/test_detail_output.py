@@ -7,8 +7,11 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from maillage.api import schemas
+from maillage.api.api import api
 from maillage.exports.serialize import export_queryset, nested_object, published_structure
 from maillage.structures.models import (
     Contact,
@@ -94,6 +97,15 @@ def _by_orm(uid: str) -> dict:
     return {**nested_object(structure), "url": structure.get_absolute_url()}
 
 
+def _validated_json(item: dict) -> bytes:
+    """What the API wrote when it validated the object through its schema."""
+    validated = schemas.StructureDetail.model_validate(item).model_dump()
+    rendered = api.renderer.render(RequestFactory().get("/"), validated, response_status=200)
+    return rendered.encode()
+
+
+# A value the schema does not expect would be written with a warning: none is.
+@pytest.mark.filterwarnings("error::UserWarning")
 @pytest.mark.parametrize("name", ["full", "bare", "elsewhere", "quoted"])
 def test_the_detail_is_the_orm_object(client, structures, name):
     uid = structures[name].uid
@@ -103,6 +115,7 @@ def test_the_detail_is_the_orm_object(client, structures, name):
     response = client.get(f"/api/v1/structures/{uid}")
     assert response.status_code == 200
     assert response.json() == expected
+    assert response.content == _validated_json(expected)
     # Again, from the query compiled by the first call.
     assert nested_object(published_structure(uid)) == nested_object(structure)
 
