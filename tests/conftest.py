@@ -5,6 +5,7 @@ from django.utils import timezone
 from maillage.referential.loading import referential_load
 from maillage.referential.models import Epci
 from maillage.referential.resolution import CommuneResolver
+from maillage.structures import version_cache
 from maillage.structures.models import ResilienceInitiative, Structure, Term
 from maillage.structures.text_search import structure_search_refresh
 from tests.factories import (
@@ -54,6 +55,9 @@ def _empty_cache():
     # that a page shows: each test starts from an empty cache.
     cache.clear()
     caches["pages"].clear()
+    # What the process keeps per data version (vocabularies, names): test databases are
+    # rolled back to the same version between tests.
+    version_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from typing import Literal
 
 from django.conf import settings
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
 from maillage.api import schemas
-from maillage.exports.serialize import export_queryset, list_rows, nested_object, record
+from maillage.api.cache import request_data_version
+from maillage.exports.record_models import (
+    ContactRecord,
+    InitiativeRecord,
+    PartnerRecord,
+    ValueExampleRecord,
+)
+from maillage.exports.serialize import list_rows, nested_object, published_structure, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
 from maillage.referential.models import Commune, Department, Epci, Region
@@ -25,6 +32,8 @@ from maillage.structures.facets import facet_counts_and_total
 from maillage.structures.filters import StructureFilters
 from maillage.structures.models import ResilienceInitiative, Structure, Term
 from maillage.structures.pagination import InvalidCursor, paginate
+from maillage.structures.version_cache import kept_mapping
+from maillage.structures.vocabularies import vocabulary
 
 api = NinjaAPI(
     title="Maillage API",
@@ -49,7 +58,7 @@ api.add_router("/network", "maillage.network.api.router")
 
 def _filters(request: HttpRequest) -> StructureFilters:
     """The filters of the request, or a 422 naming every parameter that can't be used."""
-    filters = StructureFilters.parse(request.GET)
+    filters = StructureFilters.parse(request.GET, version=request_data_version(request))
     if filters.problems:
         raise ValidationError(
             [
@@ -172,9 +181,39 @@ def _list_item(structure: Structure, url=None) -> schemas.StructureListItem:
     summary="Une structure, par son identifiant stable",
 )
 def structure_detail(request: HttpRequest, structure_id: str):
-    queryset = export_queryset(Structure.objects.published(), nested=True)
-    structure = get_object_or_404(queryset, uid=structure_id)
-    return {**nested_object(structure), "url": structure.get_absolute_url()}
+    structure = published_structure(structure_id)
+    if structure is None:
+        raise Http404
+    return _detail(nested_object(structure), structure.get_absolute_url())
+
+
+def _detail(item: dict, url: str) -> schemas.StructureDetail:
+    """The schema's instance, built without validating again each field of a record the
+    export columns made (as the list's items; tests/api/test_detail_output.py checks the
+    JSON against the validated one)."""
+    nested = {
+        "partners": [PartnerRecord.model_construct(**partner) for partner in item["partners"]],
+        "value_examples": [
+            ValueExampleRecord.model_construct(**example) for example in item["value_examples"]
+        ],
+        "contacts": [ContactRecord.model_construct(**contact) for contact in item["contacts"]],
+        "resilience_initiatives": [
+            InitiativeRecord.model_construct(
+                **{
+                    **initiative,
+                    # The schema's dates (nested_object() writes them as ISO text).
+                    "started_on": _date(initiative["started_on"]),
+                    "ended_on": _date(initiative["ended_on"]),
+                }
+            )
+            for initiative in item["resilience_initiatives"]
+        ],
+    }
+    return schemas.StructureDetail.model_construct(**{**item, **nested, "url": url})
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
 
 
 @api.get(
@@ -188,7 +227,8 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
     published = Structure.objects.published()
     only = tuple(dict.fromkeys(query.facet or ()))
     counts, total = facet_counts_and_total(filters=filters, queryset=published, only=only)
-    labels = {(term.kind, term.slug): term for term in Term.objects.all()}
+    version = request_data_version(request)
+    labels = vocabulary(version).labels
     kinds = {
         "type": "type",
         "theme": "theme",
@@ -198,12 +238,12 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
     }
     names = {
         **{
-            ("region", r.code): (r.name, r.name)
-            for r in (Region.objects.all() if "region" in counts else ())
+            ("region", code): (name, name)
+            for code, name in (_region_names(version).items() if "region" in counts else ())
         },
         **{
-            ("department", d.code): (d.name, d.name)
-            for d in (Department.objects.all() if "department" in counts else ())
+            ("department", code): (name, name)
+            for code, name in (_department_names(version).items() if "department" in counts else ())
         },
         **{("territory", k): (str(label), str(label)) for k, label in Epci.Kind.choices},
         **{("size", k): (str(label), str(label)) for k, label in Commune.SizeClass.choices},
@@ -215,26 +255,40 @@ def facets(request: HttpRequest, query: Query[schemas.FacetsQuery]):
 
     def label(parameter: str, value: str) -> tuple[str, str]:
         if parameter in kinds:
-            term = labels.get((kinds[parameter], value))
-            return (term.label_fr, term.label_en) if term else (value, value)
+            return labels.get((kinds[parameter], value), (value, value))
         return names.get((parameter, value), (value, value))
 
-    return {
-        "count": total if total is not None else filters.apply(published, rank=False).count(),
-        "licence": settings.DATA_LICENCE,
-        "facets": {
+    # Built as the schema's instances: Ninja then writes them out without validating again
+    # each value (as the list's items; tests/api/test_structures_api.py checks the JSON).
+    return schemas.FacetsOut.model_construct(
+        count=total if total is not None else filters.apply(published, rank=False).count(),
+        licence=settings.DATA_LICENCE,
+        facets={
             parameter: [
-                {
-                    "value": value,
-                    "label_fr": label(parameter, value)[0],
-                    "label_en": label(parameter, value)[1],
-                    "count": count,
-                }
+                schemas.FacetValue.model_construct(
+                    value=value,
+                    label_fr=label(parameter, value)[0],
+                    label_en=label(parameter, value)[1],
+                    count=count,
+                )
                 for value, count in sorted(values.items(), key=lambda item: (-item[1], item[0]))
             ]
             for parameter, values in counts.items()
         },
-    }
+    )
+
+
+def _region_names(version: str) -> dict[str, str]:
+    """{code: name} of the regions, kept per data version (maillage.structures.version_cache)."""
+    return kept_mapping(
+        version, "region names", lambda: dict(Region.objects.values_list("code", "name"))
+    )
+
+
+def _department_names(version: str) -> dict[str, str]:
+    return kept_mapping(
+        version, "department names", lambda: dict(Department.objects.values_list("code", "name"))
+    )
 
 
 @api.get(

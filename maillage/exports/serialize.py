@@ -13,7 +13,14 @@ from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 
 from maillage.exports.columns import COLUMNS, MULTI_VALUE_SEPARATOR, joined_slugs_attribute
-from maillage.structures.models import Contact, NamedPartner, ResilienceInitiative, Structure
+from maillage.structures.models import (
+    Contact,
+    NamedPartner,
+    ResilienceInitiative,
+    Structure,
+    Term,
+    ValueExample,
+)
 
 # Many-to-many relations to vocabulary terms, of which the export writes the slugs.
 TERM_RELATIONS = ("secondary_types", "themes", "formats", "audiences", "partner_kinds")
@@ -73,19 +80,18 @@ _compiled = threading.local()
 _KEYS_PARAMETER = "<the keys>"  # what the compiled SQL's parameter for the keys is, once
 
 
-def _rows_query(connection) -> tuple:
-    """What list_rows needs of its query on this connection, compiled once per thread and
-    connection (its SQL is the same whatever the keys: one parameter holds them all):
-    (sql, params, index of the keys' parameter, compiler, field names, first and last
-    field's positions, related populators, annotations' positions)."""
-    key = (connection.alias, connection.vendor)
+def _rows_query(connection, name: str, queryset_for) -> tuple:
+    """What _read_rows needs of a query of export rows on this connection, compiled once
+    per thread and connection (its SQL is the same whatever the keys: one parameter holds
+    them all): (sql, params, index of the keys' parameter, compiler, the columns'
+    converters, field names, first and last field's positions, related populators,
+    annotations' positions).
+
+    queryset_for(connection): the query, with _KEYS_PARAMETER where the keys go."""
+    key = (name, connection.alias, connection.vendor)
     cached = getattr(_compiled, "rows", {}).get(key)
     if cached is None:
-        if connection.vendor == "postgresql":
-            keys = RawSQL("SELECT unnest(%s::bigint[])", [_KEYS_PARAMETER])
-        else:
-            keys = RawSQL("SELECT value FROM json_each(%s)", [_KEYS_PARAMETER])
-        queryset = export_queryset(Structure.objects.filter(pk__in=keys), nested=False)
+        queryset = queryset_for(connection)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         select, klass_info = compiler.select, compiler.klass_info
@@ -96,6 +102,9 @@ def _rows_query(connection) -> tuple:
             tuple(params),
             list(params).index(_KEYS_PARAMETER),
             compiler,
+            # Found once: compiler.results_iter() looks them up again for every query
+            # (74 columns, a third of a detail's time in the ORM).
+            compiler.get_converters([column[0] for column in select[: compiler.col_count]]),
             [column[0].target.attname for column in select[start:end]],
             start,
             end,
@@ -108,36 +117,169 @@ def _rows_query(connection) -> tuple:
     return cached
 
 
+def _read_rows(name: str, queryset_for, keys) -> list[Structure]:
+    """The structures of the compiled query name for keys, made into instances as Django's
+    ModelIterable does (django/db/models/query.py; to check on upgrades)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    (sql, params, index, compiler, converters, names, start, end, populators, annotations) = (
+        _rows_query(connection, name, queryset_for)
+    )
+    params = list(params)
+    params[index] = keys(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    structures = []
+    for row in compiler.apply_converters(fetched, converters) if converters else fetched:
+        structure = Structure.from_db(connection.alias, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, structure)
+        for attribute, position in annotations:
+            setattr(structure, attribute, row[position])
+        structures.append(structure)
+    return structures
+
+
+def _list_query(connection) -> QuerySet:
+    if connection.vendor == "postgresql":
+        keys = RawSQL("SELECT unnest(%s::bigint[])", [_KEYS_PARAMETER])
+    else:
+        keys = RawSQL("SELECT value FROM json_each(%s)", [_KEYS_PARAMETER])
+    return export_queryset(Structure.objects.filter(pk__in=keys), nested=False)
+
+
 def list_rows(pks: list[int]) -> list[Structure]:
     """The structures of these keys as export_queryset(..., nested=False) gives them (the
     same instances, related objects and joined slugs; in no particular order), for the
     API's list pages.
 
     The ORM would build and compile that query for every page, which took longer than
-    running it (BENCHMARKS.md, "search5"): its SQL is compiled once, and its rows made into
-    instances as Django's ModelIterable does (django/db/models/query.py; to check on
-    upgrades).
+    running it (BENCHMARKS.md, "search5"): its SQL is compiled once.
     """
     if not pks:
         return []
-    connection = connections[DEFAULT_DB_ALIAS]
-    sql, params, index, compiler, names, start, end, populators, annotations = _rows_query(
-        connection
+    pks = list(pks)
+    return _read_rows(
+        "list",
+        _list_query,
+        lambda connection: pks if connection.vendor == "postgresql" else json.dumps(pks),
     )
-    params = list(params)
-    params[index] = list(pks) if connection.vendor == "postgresql" else json.dumps(list(pks))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    structures = []
-    for row in compiler.results_iter(results=[fetched]):
-        structure = Structure.from_db(connection.alias, names, row[start:end])
-        for populator in populators:
-            populator.populate(row, structure)
-        for name, position in annotations:
-            setattr(structure, name, row[position])
-        structures.append(structure)
-    return structures
+
+
+# The nested records, read with the structure's row (one more column: a JSON array of
+# [part, position, values...], part the index in _NESTED_PARTS, position the record's
+# place in its model's default ordering, primary key last).
+_NESTED_PARTS = ("partners", "value_examples", "contacts", "resilience_initiatives")
+_NESTED_ATTRIBUTE = "_nested_records"
+
+
+def _ordering_sql(model, alias: str, quote) -> str:
+    """ORDER BY of the model's default ordering then its key, as the ORM writes it."""
+    terms = []
+    for name in (*model._meta.ordering, "pk"):
+        descending = name.startswith("-")
+        field = (
+            model._meta.pk if name.lstrip("-") == "pk" else model._meta.get_field(name.lstrip("-"))
+        )
+        terms.append(f"{alias}.{quote(field.column)} {'DESC' if descending else 'ASC'}")
+    return ", ".join(terms)
+
+
+def _nested_records_sql(connection) -> str:
+    """A correlated subquery: the structure's nested records as one JSON array (the
+    consenting contacts only), each model's rows numbered in its default ordering."""
+    q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        array, group = "json_build_array", "json_agg"
+    else:
+        array, group = "json_array", "json_group_array"
+    structure = f"{q(Structure._meta.db_table)}.{q('id')}"
+    term, structures = q(Term._meta.db_table), q(Structure._meta.db_table)
+
+    def part(index, model, alias, columns, joins="", where=""):
+        table = q(model._meta.db_table)
+        values = ", ".join(columns)
+        # Table and column names come from the models; no value is written into the SQL.
+        return (
+            f"SELECT {array}({index}, ROW_NUMBER() OVER "  # noqa: S608
+            f"(ORDER BY {_ordering_sql(model, alias, q)}), {values}) AS item "
+            f"FROM {table} {alias} {joins}"
+            f"WHERE {alias}.{q('structure_id')} = {structure}{where}"
+        )
+
+    parts = [
+        part(
+            0,
+            NamedPartner,
+            "p",
+            ["p.name", "k.slug", "s.uid"],
+            f"LEFT JOIN {term} k ON k.id = p.kind_id "
+            f"LEFT JOIN {structures} s ON s.id = p.partner_structure_id ",
+        ),
+        part(1, ValueExample, "e", ["e.title", "e.description"]),
+        part(
+            2,
+            Contact,
+            "c",
+            ["c.name", "c.role", "c.email", "c.phone"],
+            # Contacts leave Maillage only with the person's consent.
+            where=" AND c.publication_consent",
+        ),
+        part(
+            3,
+            ResilienceInitiative,
+            "i",
+            ["i.title", "i.description", "r.slug", "i.started_on", "i.ended_on"],
+            f"LEFT JOIN {term} r ON r.id = i.category_id ",
+        ),
+    ]
+    # SQLite: json() marks each item as JSON again (its subtype is lost in the subquery).
+    item = "item" if connection.vendor == "postgresql" else "json(item)"
+    return f"(SELECT {group}({item}) FROM ({' UNION ALL '.join(parts)}) nested)"  # noqa: S608
+
+
+def _detail_query(connection) -> QuerySet:
+    return export_queryset(
+        Structure.objects.published().filter(uid=_KEYS_PARAMETER), nested=False
+    ).annotate(**{_NESTED_ATTRIBUTE: RawSQL(_nested_records_sql(connection), [])})  # noqa: S611
+
+
+def published_structure(uid: str) -> Structure | None:
+    """The published structure of this uid as export_queryset(..., nested=True) gives it
+    for nested_object(), in one query: its row, the term slugs and its nested records
+    (instead of one more query per relation and a model instance per record), its SQL
+    compiled once (BENCHMARKS.md, "reads6"). None when no published structure has it."""
+    found = _read_rows("detail", _detail_query, lambda connection: uid)
+    return found[0] if found else None
+
+
+def _nested_from_row(value) -> dict[str, list[dict[str, Any]]]:
+    """The nested records of published_structure()'s JSON column, as nested_object()
+    writes them."""
+    items = json.loads(value) if isinstance(value, str) else (value or [])
+    items.sort(key=lambda item: (item[0], item[1]))
+    nested: dict[str, list[dict[str, Any]]] = {name: [] for name in _NESTED_PARTS}
+    for part, _position, *values in items:
+        if part == 0:
+            name, kind, uid = values
+            nested["partners"].append(partner_item(name, kind or "", uid or ""))
+        elif part == 1:
+            nested["value_examples"].append(value_example_item(*values))
+        elif part == 2:
+            nested["contacts"].append(contact_item(*values))
+        else:
+            title, description, category, started_on, ended_on = values
+            nested["resilience_initiatives"].append(
+                {
+                    "title": title,
+                    "description": description,
+                    "category": category or "",
+                    # ISO dates: SQLite's text, PostgreSQL's JSON of a date.
+                    "started_on": started_on,
+                    "ended_on": ended_on,
+                }
+            )
+    return nested
 
 
 def _datetime(value: dt.datetime) -> str:
@@ -198,8 +340,12 @@ def initiative_item(
 
 
 def nested_object(structure: Structure) -> dict[str, Any]:
-    """The structure as a JSON object: the columns, lists as arrays, related records nested."""
+    """The structure as a JSON object: the columns, lists as arrays, related records nested
+    (read with its row by published_structure(), or prefetched by export_queryset())."""
     item = record(structure)
+    if _NESTED_ATTRIBUTE in structure.__dict__:
+        item.update(_nested_from_row(structure.__dict__[_NESTED_ATTRIBUTE]))
+        return item
     item["partners"] = [
         partner_item(
             partner.name,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from maillage.referential.models import Commune, Epci
 from maillage.structures import text_search
 from maillage.structures.models import ResilienceInitiative, Structure, Term
+from maillage.structures.vocabularies import vocabulary
 
 EARTH_RADIUS_KM = 6371.0
 MAX_RADIUS_KM = 1000.0
@@ -86,10 +87,14 @@ class StructureFilters:
     # -- parsing -------------------------------------------------------------------------
 
     @classmethod
-    def parse(cls, params: Mapping) -> StructureFilters:
-        """Filters from query parameters; unusable values are dropped and listed in problems."""
+    def parse(cls, params: Mapping, *, version: str | None = None) -> StructureFilters:
+        """Filters from query parameters; unusable values are dropped and listed in problems.
+
+        version: the data version the caller read, under which the vocabularies' terms are
+        kept in the process (maillage.structures.version_cache); without it they are read.
+        """
         parser = _Parser(params)
-        return parser.parse()
+        return parser.parse(version)
 
     def is_empty(self) -> bool:
         return all(
@@ -277,9 +282,9 @@ class _Parser:
     def problem(self, parameter: str, value: str, message) -> None:
         self.problems.append(Problem(parameter, value, str(message)))
 
-    def parse(self) -> StructureFilters:
+    def parse(self, version: str | None) -> StructureFilters:
         result: dict = {"q": self.single("q")[:200]}
-        term_ids = _term_ids()
+        term_ids = vocabulary(version).ids
         known_terms: dict[str, set[str]] = {}
         for kind, slug in term_ids:
             known_terms.setdefault(kind, set()).add(slug)
@@ -420,11 +425,6 @@ class _Parser:
             self.problem("near", self.single("near"), _("Attendu : latitude,longitude en degrés."))
             return None, radius
         return (latitude, longitude), radius
-
-
-def _term_ids() -> dict[tuple[str, str], int]:
-    """(kind, slug) → primary key of every term of the vocabularies (one query)."""
-    return {(kind, slug): pk for pk, kind, slug in Term.objects.values_list("pk", "kind", "slug")}
 
 
 # Parameters the filters understand; the API documentation and the map use this list.

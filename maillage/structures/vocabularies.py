@@ -7,12 +7,16 @@ the terms that are missing, so it never overwrites an editor's edit and can run 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from django.conf import settings
 from django.db import transaction
 
 from maillage.structures.models import Term
+from maillage.structures.version_cache import kept
 
 # Keys of vocabularies.json → Term.Kind.
 _KINDS = {
@@ -56,3 +60,25 @@ def vocabularies_load(*, path: Path | None = None) -> int:
             )
     Term.objects.bulk_create(missing)
     return len(missing)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every term of the vocabularies, by (kind, slug): its key and its labels."""
+
+    ids: Mapping[tuple[str, str], int]
+    labels: Mapping[tuple[str, str], tuple[str, str]]  # (French, English)
+
+
+def vocabulary(version: str | None = None) -> Vocabulary:
+    """The terms' keys and labels (one query), read once per data version when the version
+    the caller read is given (maillage.structures.version_cache), every time otherwise."""
+
+    def load() -> Vocabulary:
+        rows = Term.objects.values_list("pk", "kind", "slug", "label_fr", "label_en")
+        return Vocabulary(
+            ids=MappingProxyType({(kind, slug): pk for pk, kind, slug, _fr, _en in rows}),
+            labels=MappingProxyType({(kind, slug): (fr, en) for _pk, kind, slug, fr, en in rows}),
+        )
+
+    return kept(version, "vocabulary", load)

@@ -175,6 +175,26 @@ class TestFacetsAndVocabularies:
         assert body["facets"]["region"][0]["label_fr"] in {"Pays de la Loire", "Région d'essai"}
         assert body["count"] == 2
 
+    # A value the schema does not expect would be written with a warning: none is.
+    @pytest.mark.filterwarnings("error::UserWarning")
+    @pytest.mark.parametrize(
+        "query", ["", "?theme=sante", "?theme=sante&facet=type&facet=region", "?region=52"]
+    )
+    def test_facets_json_is_the_schemas(self, client, atlas, query):
+        """Built without validation, the answer is what the schema's validation wrote."""
+        from django.test import RequestFactory
+
+        from maillage.api import schemas
+        from maillage.api.api import api
+
+        response = client.get(f"/api/v1/facets{query}")
+        assert response.status_code == 200
+        body = response.json()
+        assert set(body["facets"]) >= {"type", "region"}
+        validated = schemas.FacetsOut.model_validate(body).model_dump()
+        rendered = api.renderer.render(RequestFactory().get("/"), validated, response_status=200)
+        assert response.content == rendered.encode()
+
     def test_an_unknown_facet_is_refused(self, client, atlas):
         response = client.get("/api/v1/facets?facet=colour")
         assert response.status_code == 422
