@@ -16,6 +16,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
 from maillage.api import schemas
+from maillage.api.cache import request_data_version
 from maillage.exports.serialize import export_queryset, list_rows, nested_object, record
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
@@ -48,8 +49,11 @@ api.add_router("/network", "maillage.network.api.router")
 
 
 def _filters(request: HttpRequest) -> StructureFilters:
-    """The filters of the request, or a 422 naming every parameter that can't be used."""
-    filters = StructureFilters.parse(request.GET)
+    """The filters of the request, or a 422 naming every parameter that can't be used.
+
+    The vocabularies' keys are those read under the request's data version (read anyway
+    by the answer cache): read once per version for the process, not on every request."""
+    filters = StructureFilters.parse(request.GET, version=request_data_version(request))
     if filters.problems:
         raise ValidationError(
             [
@@ -88,7 +92,10 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
                 }
             ]
         )
-    matches = filters.apply(Structure.objects.published(), rank=sort == "relevance")
+
+    def matches():  # built only when the page is read from it (not by tiers)
+        return filters.apply(Structure.objects.published(), rank=sort == "relevance")
+
     ranked = None
     if sort == "relevance":
         others = filters.without("q")

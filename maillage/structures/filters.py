@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
 
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
@@ -86,9 +87,13 @@ class StructureFilters:
     # -- parsing -------------------------------------------------------------------------
 
     @classmethod
-    def parse(cls, params: Mapping) -> StructureFilters:
-        """Filters from query parameters; unusable values are dropped and listed in problems."""
-        parser = _Parser(params)
+    def parse(cls, params: Mapping, *, version: str | None = None) -> StructureFilters:
+        """Filters from query parameters; unusable values are dropped and listed in problems.
+
+        version: the data version the caller read (maillage.structures.data_version), under
+        which the vocabularies' keys are read once for the process instead of on every call.
+        """
+        parser = _Parser(params, version)
         return parser.parse()
 
     def is_empty(self) -> bool:
@@ -251,8 +256,9 @@ def _within_radius(queryset: QuerySet, latitude: float, longitude: float, radius
 
 
 class _Parser:
-    def __init__(self, params: Mapping):
+    def __init__(self, params: Mapping, version: str | None = None):
         self.params = params
+        self.version = version
         self.problems: list[Problem] = []
 
     def values(self, name: str) -> list[str]:
@@ -279,7 +285,7 @@ class _Parser:
 
     def parse(self) -> StructureFilters:
         result: dict = {"q": self.single("q")[:200]}
-        term_ids = _term_ids()
+        term_ids = _term_ids(self.version)
         known_terms: dict[str, set[str]] = {}
         for kind, slug in term_ids:
             known_terms.setdefault(kind, set()).add(slug)
@@ -422,9 +428,35 @@ class _Parser:
         return (latitude, longitude), radius
 
 
-def _term_ids() -> dict[tuple[str, str], int]:
-    """(kind, slug) → primary key of every term of the vocabularies (one query)."""
-    return {(kind, slug): pk for pk, kind, slug in Term.objects.values_list("pk", "kind", "slug")}
+# (data version, the terms' keys read under it): the last read, shared by the process's
+# threads (replaced whole, never changed in place).
+_term_ids_read: tuple[str, Mapping[tuple[str, str], int]] | None = None
+
+
+def term_ids_forget() -> None:
+    """Forget the terms' keys kept for the process (tests counting a first request)."""
+    global _term_ids_read
+    _term_ids_read = None
+
+
+def _term_ids(version: str | None = None) -> Mapping[tuple[str, str], int]:
+    """(kind, slug) → primary key of every term of the vocabularies (one query).
+
+    With the data version the caller read, the keys read under that version are reused:
+    every write to the terms changes it (a trigger, maillage.structures.data_version),
+    and the version read in a transaction is that of the data it sees. Read on every
+    call otherwise.
+    """
+    global _term_ids_read
+    read = _term_ids_read
+    if version is not None and read is not None and read[0] == version:
+        return read[1]
+    ids = MappingProxyType(
+        {(kind, slug): pk for pk, kind, slug in Term.objects.values_list("pk", "kind", "slug")}
+    )
+    if version is not None:
+        _term_ids_read = (version, ids)
+    return ids
 
 
 # Parameters the filters understand; the API documentation and the map use this list.
