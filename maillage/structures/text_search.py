@@ -508,8 +508,12 @@ class PublishedSearch:
     def _read(self, limit: int, after, backwards: bool) -> list[Key]:
         from maillage.structures.search_index import SEARCH_TABLE
 
-        rank = " + ".join("CASE WHEN search_name LIKE %s THEN 3 ELSE 1 END" for _ in self.words)
-        params: list = [f"% {word}%" for word in self.words]
+        # search()'s `search_name LIKE '% word%'` (the words are [0-9a-z]: no wildcard in
+        # them), as strpos, which costs less than LIKE over every match.
+        rank = " + ".join(
+            "CASE WHEN strpos(search_name, %s) > 0 THEN 3 ELSE 1 END" for _ in self.words
+        )
+        params: list = [f" {word}" for word in self.words]
         params.append(" & ".join(f"{word}:*" for word in self.words))
         matches = (
             f"SELECT id, {rank} AS rank FROM {SEARCH_TABLE} "  # noqa: S608 (constants)
