@@ -4,7 +4,8 @@ The text is normalised in Python once, when a structure is saved: lower case, ac
 hyphens removed, French stop words dropped, each word reduced to its Snowball stem (the
 same French stemmer PostgreSQL ships). Each database then indexes those ready-made tokens
 with its own full-text engine: an FTS5 table on SQLite, a GIN index on a 'simple' tsvector
-on PostgreSQL (see migration 0002). Both match every query word as a prefix, so the set of
+on PostgreSQL, over a narrow table of what a search reads (migration 0009,
+maillage.structures.search_index). Both match every query word as a prefix, so the set of
 results is the same; the ranking is a portable SQL expression (words found in the name
 count more) so the order is the same too.
 """
@@ -424,11 +425,7 @@ class RankedSearch:
                 [" ".join(f"{word}*" for word in words), *params],
             )
             fetched = cursor.fetchall()
-        self._indexed = next(total for pk, total in fetched if pk is None)
-        keys = [(pk, rank) for pk, rank in fetched if pk is not None]
-        keys.sort(
-            key=(lambda key: (key[1], -key[0])) if backwards else (lambda key: (-key[1], key[0]))
-        )
+        self._indexed, keys = _counted_keys(fetched, backwards)
         return keys
 
     def _unnamed(self, limit: int, after, backwards: bool) -> list[Key]:
@@ -540,11 +537,7 @@ class PublishedSearch:
                 params,
             )
             fetched = cursor.fetchall()
-        self._count = next(total for pk, total in fetched if pk is None)
-        keys = [(pk, rank) for pk, rank in fetched if pk is not None]
-        keys.sort(
-            key=(lambda key: (key[1], -key[0])) if backwards else (lambda key: (-key[1], key[0]))
-        )
+        self._count, keys = _counted_keys(fetched, backwards)
         return keys
 
 
@@ -596,6 +589,15 @@ class RankedResults:
             row.search_rank = rank
             page.append(row)
         return page
+
+
+def _counted_keys(fetched: list[tuple], backwards: bool) -> tuple[int, list[Key]]:
+    """(count, keys in search()'s order, or its reverse backwards) from the rows of a
+    statement that gives the count as (NULL, count) beside the keys (pk, rank)."""
+    count = next(total for pk, total in fetched if pk is None)
+    keys = [(pk, rank) for pk, rank in fetched if pk is not None]
+    keys.sort(key=(lambda key: (key[1], -key[0])) if backwards else (lambda key: (-key[1], key[0])))
+    return count, keys
 
 
 def _id_bound(rank: int, after, backwards: bool):
