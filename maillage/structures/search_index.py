@@ -75,6 +75,10 @@ SEARCH_TABLE = "structures_structure_search"
 SEARCH_GIN = "structures_structure_search_document"
 # The GIN index that the structures' table had before SEARCH_TABLE (migration 0009).
 _OLD_GIN = "structures_structure_search_gin"
+_OLD_GIN_DDL = (
+    f"CREATE INDEX IF NOT EXISTS {_OLD_GIN} ON structures_structure "
+    "USING gin (to_tsvector('simple'::regconfig, search_document))"
+)
 _PUBLISHED = "'published'"  # Structure.Status.PUBLISHED
 _BALLAST = "repeat(' ', 2100)"  # above PostgreSQL's TOAST_TUPLE_THRESHOLD (~2 KB)
 
@@ -160,10 +164,12 @@ def _pg_ensure(cursor, *, index: bool = True) -> None:
 def search_table_create(connection: BaseDatabaseWrapper) -> None:
     """PostgreSQL: the search table filled from every structure, its triggers, then its
     index, in place of the GIN index of the structures' table (migration 0009; in the
-    caller's transaction, which keeps writers out until it commits)."""
+    caller's transaction: the lock keeps the structures' writers out until it commits, so
+    no row is written twice, by the fill and by a trigger)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE structures_structure IN SHARE ROW EXCLUSIVE MODE")
         _pg_ensure(cursor, index=False)
         cursor.execute(f"DELETE FROM {SEARCH_TABLE}")  # noqa: S608 (constant)
         cursor.execute(
@@ -184,10 +190,7 @@ def search_table_remove(connection: BaseDatabaseWrapper) -> None:
         for name in _PG_FUNCTIONS:
             cursor.execute(f"DROP FUNCTION IF EXISTS {_pg_name(name)}()")
         cursor.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {_OLD_GIN} ON structures_structure "
-            "USING gin (to_tsvector('simple'::regconfig, search_document))"
-        )
+        cursor.execute(_OLD_GIN_DDL)
 
 
 def search_index_ensure(connection: BaseDatabaseWrapper) -> bool:
@@ -196,6 +199,12 @@ def search_index_ensure(connection: BaseDatabaseWrapper) -> bool:
         return False
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The search table is made by migration 0009 (filled, then indexed); before
+            # it (or with it reversed), the GIN index of the structures' table.
+            cursor.execute("SELECT to_regclass(%s)", [SEARCH_TABLE])
+            if cursor.fetchone()[0] is None:
+                cursor.execute(_OLD_GIN_DDL)
+                return False
             with transaction.atomic(using=connection.alias):
                 _pg_ensure(cursor)
             return False
