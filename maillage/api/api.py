@@ -23,7 +23,12 @@ from maillage.exports.record_models import (
     PartnerRecord,
     ValueExampleRecord,
 )
-from maillage.exports.serialize import list_rows, nested_object, published_structure, record
+from maillage.exports.serialize import (
+    list_rows,
+    nested_object,
+    published_structure,
+    record,
+)
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_structures
 from maillage.matchmaking.api import router as matchmaking_router
 from maillage.referential.models import Commune, Department, Epci, Region
@@ -57,7 +62,10 @@ api.add_router("/network", "maillage.network.api.router")
 
 
 def _filters(request: HttpRequest) -> StructureFilters:
-    """The filters of the request, or a 422 naming every parameter that can't be used."""
+    """The filters of the request, or a 422 naming every parameter that can't be used.
+
+    The vocabularies' keys are those kept under the request's data version (read anyway by
+    the answer cache; maillage.structures.version_cache), not read on every request."""
     filters = StructureFilters.parse(request.GET, version=request_data_version(request))
     if filters.problems:
         raise ValidationError(
@@ -97,7 +105,10 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
                 }
             ]
         )
-    matches = filters.apply(Structure.objects.published(), rank=sort == "relevance")
+
+    def matches():  # built only when the page is read from it (not by tiers)
+        return filters.apply(Structure.objects.published(), rank=sort == "relevance")
+
     ranked = None
     if sort == "relevance":
         others = filters.without("q")

@@ -67,7 +67,7 @@ def _decode(cursor: str, sort: str) -> tuple[object, int, bool]:
 
 
 def paginate(
-    queryset: QuerySet,
+    queryset: QuerySet | Callable[[], QuerySet],
     *,
     sort: str,
     limit: int,
@@ -88,6 +88,8 @@ def paginate(
     With ranked (the same search as queryset, which is then not read), a relevance page
     reads its keys and count tier by tier (text_search.RankedSearch) instead of ranking
     every match: the same keys, ranks and count (then on every page, not the first only).
+    queryset may be a function that returns it, called only when the page is read from it
+    (not when ranked reads it).
     """
     field, descending = SORTS[sort]
     backwards = False
@@ -107,6 +109,8 @@ def paginate(
         )
         total = ranked.count() if count else None  # as cheap on every page
         return _page(sort, field, keys, load, (), limit, cursor, backwards, total)
+    if callable(queryset):
+        queryset = queryset()
     if cursor:
         after = descending == backwards  # moving to larger values of field
         beyond = Q(**{f"{field}__gt" if after else f"{field}__lt": value})

@@ -7,13 +7,29 @@ step. Django rebuilds a SQLite table
 for some schema changes, which drops its triggers; `search_index_ensure` runs after every
 `migrate` (post_migrate) and puts back whatever is missing, rebuilding an index when it had
 to.
-PostgreSQL: a GIN index on the 'simple' tsvector of the already-stemmed document (no index
-on the name: PostgreSQL ranks in one sorted pass, see text_search.ranked_search).
+PostgreSQL: a narrow table beside the structures, `structures_structure_search`, holding
+what a search reads of each structure (its id, whether it is published, search_name, and
+search_document under a GIN index on its 'simple' tsvector), kept in step by triggers on
+the structures (insert, update, delete, truncate: every writer, imports' COPY included).
+
+Why a table of its own: PostgreSQL's exact count of a search (and its ranking) visits the
+table row of every match, a GIN index giving row addresses only. Over the structures'
+table (188 MB at 100,000 structures, more than the server's shared buffers) that was one
+page read per match, 18,809 pages for `fabricat`, ~200 ms (BENCHMARKS.md, search5 and
+search6). The narrow table's rows hold the document out of line (in its TOAST table,
+read only when a row is written or indexed): its heap is 16 MB at 100,000 structures and
+stays in shared buffers; a count visits 2,000 pages instead. PostgreSQL only moves values
+out of line from rows above 2 KB whatever the table's toast_tuple_target, so each row
+carries `ballast`, 2 KB of spaces that compression brings down to a few bytes: the row is
+written through the TOAST path, which then moves the document out (STORAGE EXTERNAL) down
+to the table's toast_tuple_target, and keeps search_name in the row (STORAGE PLAIN), read
+by the ranking of every match.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 FTS_TABLE = "structures_structure_fts"
@@ -55,12 +71,126 @@ _SQLITE_TRIGGERS = {
     for table, column in _SQLITE_INDEXES.items()
     for name, sql in _sqlite_triggers(table, column).items()
 }
-_POSTGRESQL_INDEXES = {
-    "structures_structure_search_gin": (
-        "CREATE INDEX IF NOT EXISTS structures_structure_search_gin ON structures_structure "
-        "USING gin (to_tsvector('simple'::regconfig, search_document))"
+SEARCH_TABLE = "structures_structure_search"
+SEARCH_GIN = "structures_structure_search_document"
+# The GIN index that the structures' table had before SEARCH_TABLE (migration 0009).
+_OLD_GIN = "structures_structure_search_gin"
+_OLD_GIN_DDL = (
+    f"CREATE INDEX IF NOT EXISTS {_OLD_GIN} ON structures_structure "
+    "USING gin (to_tsvector('simple'::regconfig, search_document))"
+)
+_PUBLISHED = "'published'"  # Structure.Status.PUBLISHED
+_BALLAST = "repeat(' ', 2100)"  # above PostgreSQL's TOAST_TUPLE_THRESHOLD (~2 KB)
+
+_PG_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} ("
+    "id bigint PRIMARY KEY, published boolean NOT NULL, search_name text NOT NULL, "
+    f"search_document text NOT NULL, ballast text DEFAULT {_BALLAST}"
+    ") WITH (toast_tuple_target = 128)"
+)
+_PG_STORAGE = (
+    f"ALTER TABLE {SEARCH_TABLE} ALTER COLUMN search_document SET STORAGE EXTERNAL, "
+    "ALTER COLUMN search_name SET STORAGE PLAIN"
+)
+_PG_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {SEARCH_GIN} ON {SEARCH_TABLE} "
+    "USING gin (to_tsvector('simple'::regconfig, search_document))"
+)
+_PG_COLUMNS = "id, published, search_name, search_document"
+_PG_ROWS_OF = f"SELECT id, status = {_PUBLISHED}, search_name, search_document FROM {{structures}}"
+_PG_PREFIX = "structures_structure_search"
+# Row-level for updates, with a condition checked before the function is called: an update
+# of other columns costs nothing (a statement-level trigger would keep every updated row,
+# whole, in its transition tables). The document is written only when it changed: the row
+# keeps its stored value otherwise, and PostgreSQL its index entries (a HOT update).
+_PG_FUNCTIONS = {
+    "insert": f"INSERT INTO {SEARCH_TABLE} ({_PG_COLUMNS}) "
+    + _PG_ROWS_OF.format(structures="new_rows")
+    + ";",
+    "update": (
+        f"UPDATE {SEARCH_TABLE} SET id = NEW.id, published = NEW.status = {_PUBLISHED}, "
+        "search_name = NEW.search_name, search_document = CASE WHEN "
+        "OLD.search_document IS DISTINCT FROM NEW.search_document THEN NEW.search_document "
+        f"ELSE search_document END, ballast = DEFAULT WHERE id = OLD.id;"
     ),
+    "delete": f"DELETE FROM {SEARCH_TABLE} s USING old_rows o WHERE s.id = o.id;",
+    "truncate": f"DELETE FROM {SEARCH_TABLE};",
 }
+_PG_CHANGED = (
+    "OLD.id IS DISTINCT FROM NEW.id OR OLD.status IS DISTINCT FROM NEW.status "
+    "OR OLD.search_name IS DISTINCT FROM NEW.search_name "
+    "OR OLD.search_document IS DISTINCT FROM NEW.search_document"
+)
+_PG_TRIGGERS = {  # name → (event, how it fires)
+    "insert": ("INSERT", "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"),
+    "update": ("UPDATE", f"FOR EACH ROW WHEN ({_PG_CHANGED})"),
+    "delete": ("DELETE", "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT"),
+    "truncate": ("TRUNCATE", "FOR EACH STATEMENT"),
+}
+
+
+def _pg_name(name: str) -> str:
+    return f"{_PG_PREFIX}_{name}"
+
+
+def _pg_ensure(cursor, *, index: bool = True) -> None:
+    """The search table, its triggers and (index) its index (idempotent). The functions
+    are written again; the table's storage set and a trigger created only when new
+    (either locks a table)."""
+    cursor.execute("SELECT to_regclass(%s)", [SEARCH_TABLE])
+    if cursor.fetchone()[0] is None:
+        cursor.execute(_PG_TABLE)
+        cursor.execute(_PG_STORAGE)
+    for name, body in _PG_FUNCTIONS.items():
+        cursor.execute(
+            f"CREATE OR REPLACE FUNCTION {_pg_name(name)}() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
+        )
+    cursor.execute(
+        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+        [f"{_PG_PREFIX}_%"],
+    )
+    present = {name for (name,) in cursor.fetchall()}
+    for name, (event, fires) in _PG_TRIGGERS.items():
+        if _pg_name(name) not in present:
+            cursor.execute(
+                f"CREATE TRIGGER {_pg_name(name)} AFTER {event} ON structures_structure "
+                f"{fires} EXECUTE FUNCTION {_pg_name(name)}()"
+            )
+    if index:
+        cursor.execute(_PG_INDEX)
+
+
+def search_table_create(connection: BaseDatabaseWrapper) -> None:
+    """PostgreSQL: the search table filled from every structure, its triggers, then its
+    index, in place of the GIN index of the structures' table (migration 0009; in the
+    caller's transaction: the lock keeps the structures' writers out until it commits, so
+    no row is written twice, by the fill and by a trigger)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE structures_structure IN SHARE ROW EXCLUSIVE MODE")
+        _pg_ensure(cursor, index=False)
+        cursor.execute(f"DELETE FROM {SEARCH_TABLE}")  # noqa: S608 (constant)
+        cursor.execute(
+            f"INSERT INTO {SEARCH_TABLE} ({_PG_COLUMNS}) "  # noqa: S608 (constants)
+            + _PG_ROWS_OF.format(structures="structures_structure")
+        )
+        cursor.execute(_PG_INDEX)  # built once over the rows: faster than row by row
+        cursor.execute(f"DROP INDEX IF EXISTS {_OLD_GIN}")
+
+
+def search_table_remove(connection: BaseDatabaseWrapper) -> None:
+    """PostgreSQL: back to the GIN index on the structures' table (0009 reversed)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for name in _PG_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {_pg_name(name)} ON structures_structure")
+        for name in _PG_FUNCTIONS:
+            cursor.execute(f"DROP FUNCTION IF EXISTS {_pg_name(name)}()")
+        cursor.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
+        cursor.execute(_OLD_GIN_DDL)
 
 
 def search_index_ensure(connection: BaseDatabaseWrapper) -> bool:
@@ -69,8 +199,14 @@ def search_index_ensure(connection: BaseDatabaseWrapper) -> bool:
         return False
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for sql in _POSTGRESQL_INDEXES.values():
-                cursor.execute(sql)
+            # The search table is made by migration 0009 (filled, then indexed); before
+            # it (or with it reversed), the GIN index of the structures' table.
+            cursor.execute("SELECT to_regclass(%s)", [SEARCH_TABLE])
+            if cursor.fetchone()[0] is None:
+                cursor.execute(_OLD_GIN_DDL)
+                return False
+            with transaction.atomic(using=connection.alias):
+                _pg_ensure(cursor)
             return False
         if connection.vendor != "sqlite":
             return False
@@ -94,8 +230,12 @@ def search_index_ensure(connection: BaseDatabaseWrapper) -> bool:
 def search_index_drop(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for name in _POSTGRESQL_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            for name in _PG_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_pg_name(name)} ON structures_structure")
+            for name in _PG_FUNCTIONS:
+                cursor.execute(f"DROP FUNCTION IF EXISTS {_pg_name(name)}()")
+            cursor.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
+            cursor.execute(f"DROP INDEX IF EXISTS {_OLD_GIN}")
         elif connection.vendor == "sqlite":
             for name in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -104,8 +244,8 @@ def search_index_drop(connection: BaseDatabaseWrapper) -> None:
 
 
 def search_index_tidy(connection: BaseDatabaseWrapper) -> None:
-    """After a large write on PostgreSQL, move the GIN indexes' pending entries into the
-    indexes proper.
+    """After a large write on PostgreSQL, move the GIN index's pending entries into the
+    index proper.
 
     GIN keeps new entries in a pending list (up to 4 MB) that every search reads in full
     until a VACUUM merges it: after the 100,000-structure import, 490 pages read by every
@@ -115,8 +255,7 @@ def search_index_tidy(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for name in _POSTGRESQL_INDEXES:
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_GIN])
 
 
 _INSERT_TRIGGERS = {table: f"{table}_insert" for table in _SQLITE_INDEXES}

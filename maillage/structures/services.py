@@ -46,7 +46,11 @@ from maillage.structures.models import (
     Term,
     ValueExample,
 )
-from maillage.structures.search_index import search_index_bulk_insert, search_index_tidy
+from maillage.structures.search_index import (
+    SEARCH_TABLE,
+    search_index_bulk_insert,
+    search_index_tidy,
+)
 from maillage.structures.text_search import search_documents, structure_search_refresh
 from maillage.structures.theme_facets import TABLE as THEME_FACETS_TABLE
 from maillage.structures.theme_facets import theme_facets_bulk
@@ -715,6 +719,7 @@ def structures_analyze() -> None:
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            tables.append(SEARCH_TABLE)  # written by the structures' triggers
             quote = connection.ops.quote_name
             names = ", ".join(quote(table) for table in tables)
             if connection.in_atomic_block:

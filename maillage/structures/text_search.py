@@ -4,7 +4,8 @@ The text is normalised in Python once, when a structure is saved: lower case, ac
 hyphens removed, French stop words dropped, each word reduced to its Snowball stem (the
 same French stemmer PostgreSQL ships). Each database then indexes those ready-made tokens
 with its own full-text engine: an FTS5 table on SQLite, a GIN index on a 'simple' tsvector
-on PostgreSQL (see migration 0002). Both match every query word as a prefix, so the set of
+on PostgreSQL, over a narrow table of what a search reads (migration 0009,
+maillage.structures.search_index). Both match every query word as a prefix, so the set of
 results is the same; the ranking is a portable SQL expression (words found in the name
 count more) so the order is the same too.
 """
@@ -198,10 +199,27 @@ class _TsMatch(Func):
     output_field = BooleanField()
 
 
+def _search_table_matches(tsquery: str) -> Q:
+    """PostgreSQL: the structures whose document matches tsquery, from the search table's
+    GIN index (maillage.structures.search_index)."""
+    from maillage.structures.search_index import SEARCH_TABLE
+
+    return Q(
+        id__in=RawSQL(  # noqa: S611 (a constant table name; the query is a parameter)
+            f"SELECT id FROM {SEARCH_TABLE} WHERE {_PG_MATCH}",  # noqa: S608
+            [tsquery],
+        )
+    )
+
+
+_PG_MATCH = (
+    "to_tsvector('simple'::regconfig, search_document) @@ to_tsquery('simple'::regconfig, %s)"
+)
+
+
 def _match_expression(words: list[str]):
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{word}:*" for word in words)
-        return _TsMatch(F("search_document"), Value(tsquery))
+        return _search_table_matches(" & ".join(f"{word}:*" for word in words))
     fts_query = " ".join(f"{word}*" for word in words)
     return Q(
         id__in=RawSQL(
@@ -226,8 +244,7 @@ def any_word_condition(words: list[str]):
     """A filter condition: the document holds at least one of these stemmed words (as a
     prefix), for callers that rank the matches themselves (partner matchmaking)."""
     if connection.vendor == "postgresql":
-        tsquery = " | ".join(f"{word}:*" for word in words)
-        return _TsMatch(F("search_document"), Value(tsquery))
+        return _search_table_matches(" | ".join(f"{word}:*" for word in words))
     fts_query = " OR ".join(f"{word}*" for word in words)
     return Q(
         id__in=RawSQL(
@@ -408,11 +425,7 @@ class RankedSearch:
                 [" ".join(f"{word}*" for word in words), *params],
             )
             fetched = cursor.fetchall()
-        self._indexed = next(total for pk, total in fetched if pk is None)
-        keys = [(pk, rank) for pk, rank in fetched if pk is not None]
-        keys.sort(
-            key=(lambda key: (key[1], -key[0])) if backwards else (lambda key: (-key[1], key[0]))
-        )
+        self._indexed, keys = _counted_keys(fetched, backwards)
         return keys
 
     def _unnamed(self, limit: int, after, backwards: bool) -> list[Key]:
@@ -446,21 +459,101 @@ class RankedSearch:
         return [(pk, len(words)) for pk in rows.values_list("pk", flat=True)[:limit]]
 
 
+class PublishedSearch:
+    """PostgreSQL: the published structures matching a query, in search()'s order, with
+    the same keys, ranks and count as search(Structure.objects.published(), query), read
+    from the search table alone (maillage.structures.search_index), not the structures'.
+
+    PostgreSQL's count visits the table row of every match (a GIN index gives row
+    addresses only; a bitmap heap scan reads each page, no count from the index alone),
+    and the same pass ranks them (search()'s expression over search_name), so a page's
+    keys and the count come from one statement: the matches listed once (a materialised
+    common table), counted, and the page's keys taken from them by a top-N sort. The same
+    interface as RankedSearch (count(), keys()).
+    """
+
+    # The keys read with the count when count() comes first (the HTML search page counts,
+    # then reads its page): its first pages need no second pass.
+    _FIRST_KEYS = 100
+
+    def __init__(self, query: str):
+        self.words = tuple(query_terms(query))
+        self._count: int | None = None
+        self._first: list[Key] | None = None  # the first _FIRST_KEYS keys, when read
+
+    def count(self) -> int:
+        if not self.words:
+            return 0
+        if self._count is None:
+            self._first = self._read(self._FIRST_KEYS, None, False)
+        return self._count
+
+    def keys(self, *, limit: int, after: tuple[float, int] | None = None, backwards=False):
+        """As RankedSearch.keys."""
+        if not self.words or limit <= 0:
+            return []
+        first = self._first
+        if (
+            after is None
+            and not backwards
+            and first is not None
+            and (limit <= len(first) or len(first) < self._FIRST_KEYS)
+        ):
+            return first[:limit]
+        return self._read(limit, after, backwards)
+
+    def _read(self, limit: int, after, backwards: bool) -> list[Key]:
+        from maillage.structures.search_index import SEARCH_TABLE
+
+        # search()'s `search_name LIKE '% word%'` (the words are [0-9a-z]: no wildcard in
+        # them), as strpos, which costs less than LIKE over every match.
+        rank = " + ".join(
+            "CASE WHEN strpos(search_name, %s) > 0 THEN 3 ELSE 1 END" for _ in self.words
+        )
+        params: list = [f" {word}" for word in self.words]
+        params.append(" & ".join(f"{word}:*" for word in self.words))
+        matches = (
+            f"SELECT id, {rank} AS rank FROM {SEARCH_TABLE} "  # noqa: S608 (constants)
+            f"WHERE published AND {_PG_MATCH}"
+        )
+        where = ""
+        if after is not None:
+            where = (
+                "WHERE rank > %s OR (rank = %s AND id < %s)"
+                if backwards
+                else ("WHERE rank < %s OR (rank = %s AND id > %s)")
+            )
+            params += [after[0], after[0], after[1]]
+        order = "rank, id DESC" if backwards else "rank DESC, id"
+        page = f"SELECT id, rank FROM matches {where} ORDER BY {order} LIMIT %s"  # noqa: S608
+        params.append(limit)
+        with connection.cursor() as cursor:
+            if self._count is not None:
+                cursor.execute(f"WITH matches AS ({matches}) {page}", params)
+                return [(pk, rank) for pk, rank in cursor.fetchall()]
+            cursor.execute(
+                f"WITH matches AS MATERIALIZED ({matches}) "  # noqa: S608 (constants)
+                f"SELECT NULL, count(*) FROM matches UNION ALL ({page})",
+                params,
+            )
+            fetched = cursor.fetchall()
+        self._count, keys = _counted_keys(fetched, backwards)
+        return keys
+
+
 def ranked_search(
     structures: QuerySet, query: str, *, published_only: bool = False
-) -> RankedSearch | None:
-    """A RankedSearch for a page of search(structures, query) and its count, where it is
-    the faster way; None where one sorted pass over every match is (the caller then pages
-    search()'s queryset).
-
-    That is on SQLite. PostgreSQL's count has to visit the table row of every match (a GIN
-    index gives row addresses only, and a bitmap heap scan reads each page: no count from
-    the index alone), and that same pass ranks and sorts them: separate passes for the
-    count and the tiers would read those pages twice.
+) -> RankedSearch | PublishedSearch | None:
+    """What reads a page of search(structures, query) and its count the faster way: a
+    RankedSearch on SQLite; on PostgreSQL, a PublishedSearch when the structures are
+    exactly the published ones (published_only), else None (the caller then pages
+    search()'s queryset: one sorted pass over every match, which the count visits anyway).
     """
-    if connection.vendor != "sqlite":
-        return None
-    return RankedSearch(structures, query, published_only=published_only)
+    if connection.vendor == "sqlite":
+        return RankedSearch(structures, query, published_only=published_only)
+    if connection.vendor == "postgresql" and published_only:
+        return PublishedSearch(query)
+    return None
 
 
 class RankedResults:
@@ -496,6 +589,15 @@ class RankedResults:
             row.search_rank = rank
             page.append(row)
         return page
+
+
+def _counted_keys(fetched: list[tuple], backwards: bool) -> tuple[int, list[Key]]:
+    """(count, keys in search()'s order, or its reverse backwards) from the rows of a
+    statement that gives the count as (NULL, count) beside the keys (pk, rank)."""
+    count = next(total for pk, total in fetched if pk is None)
+    keys = [(pk, rank) for pk, rank in fetched if pk is not None]
+    keys.sort(key=(lambda key: (key[1], -key[0])) if backwards else (lambda key: (-key[1], key[0])))
+    return count, keys
 
 
 def _id_bound(rank: int, after, backwards: bool):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from maillage.structures.models import Contact, Structure
+from maillage.structures.models import Contact, Structure, Term
+from tests.factories import TermFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,18 @@ class TestBadInput:
         response = client.get(f"/api/v1/structures?{params}")
         assert response.status_code == 422
         assert parameter in [error["loc"][-1] for error in response.json()["detail"]]
+
+    def test_a_term_written_between_two_requests_is_seen_by_the_second(self, client, atlas):
+        # The vocabularies' keys are kept for the process under the data version.
+        assert ids(client.get("/api/v1/structures?theme=sante")) == ["B", "C"]
+        assert client.get("/api/v1/structures?theme=health").status_code == 422
+        health = Term.objects.get(kind=Term.Kind.THEME, slug="sante")
+        health.slug = "health"
+        health.save()
+        assert client.get("/api/v1/structures?theme=sante").status_code == 422
+        assert ids(client.get("/api/v1/structures?theme=health")) == ["B", "C"]
+        TermFactory(kind=Term.Kind.THEME, slug="sante", label_fr="Santé")
+        assert ids(client.get("/api/v1/structures?theme=sante")) == []
 
     def test_a_cursor_for_another_sort_is_refused(self, client, atlas):
         cursor_url = client.get("/api/v1/structures?limit=1&sort=name").json()["next"]

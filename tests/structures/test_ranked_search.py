@@ -7,12 +7,14 @@ from urllib.parse import quote
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from maillage.structures import selectors, text_search
 from maillage.structures.filters import StructureFilters
 from maillage.structures.models import Structure, Term
-from maillage.structures.text_search import RankedSearch
+from maillage.structures.text_search import PublishedSearch, RankedSearch
 from tests.factories import (
     CommuneFactory,
     DepartmentFactory,
@@ -84,6 +86,70 @@ def corpus(db):
 
 def _expected(structures, query):
     return list(text_search.search(structures, query).values_list("pk", "search_rank"))
+
+
+def _plain(structures, query) -> list[tuple[int, int]]:
+    """search()'s keys and ranks computed in Python from the structures' own columns: the
+    matches hold every query word as the prefix of a term of their document; the rank is
+    3 for a word starting a word of the name, 1 for another; best first, then by id."""
+    words = text_search.query_terms(query)
+    found = []
+    for pk, document, name in structures.values_list("pk", "search_document", "search_name"):
+        terms = document.split()
+        if words and all(any(term.startswith(word) for term in terms) for word in words):
+            found.append((pk, sum(3 if f" {word}" in name else 1 for word in words)))
+    return sorted(found, key=lambda key: (-key[1], key[0]))
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("structures", ["published", "every status", "theme", "region"])
+def test_search_is_the_plain_computation(corpus, query, structures):
+    """search() (whose matches come from the search table on PostgreSQL, from FTS5 on
+    SQLite) against the same search done in Python over the structures' columns."""
+    make, _published_only = SETS[structures]
+    assert _expected(make(), query) == _plain(make(), query)
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PublishedSearch is PostgreSQL's"
+)
+
+
+@needs_postgresql
+@pytest.mark.parametrize("query", QUERIES)
+def test_published_search_pages_are_the_plain_computation(corpus, query):
+    expected = _plain(Structure.objects.published(), query)
+    assert PublishedSearch(query).count() == len(expected)
+    for size in (1, 4, 50, 150):
+        assert _walk(PublishedSearch(query), size) == expected
+        counted_first = PublishedSearch(query)  # the HTML search page counts, then pages
+        assert counted_first.count() == len(expected)
+        assert _walk(counted_first, size) == expected
+    if expected:
+        pk, rank = expected[-1]
+        assert (
+            _walk(PublishedSearch(query), 3, backwards=True, start=(rank, pk))
+            == (expected[:-1][::-1])
+        )
+        middle = len(expected) // 2
+        pk, rank = expected[middle]
+        for read_count_first in (False, True):
+            search = PublishedSearch(query)
+            if read_count_first:
+                assert search.count() == len(expected)
+            assert _walk(search, 3, backwards=True, start=(rank, pk)) == (expected[:middle][::-1])
+            assert _walk(search, 3, start=(rank, pk)) == expected[middle + 1 :]
+            assert search.count() == len(expected)
+
+
+@needs_postgresql
+def test_the_api_reads_an_unfiltered_search_from_the_search_table(client, corpus):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/structures?q=energie").status_code == 200
+    searches = [q["sql"] for q in queries if "@@" in q["sql"]]
+    assert len(searches) == 1
+    assert "structures_structure_search" in searches[0]
+    assert '"structures_structure"' not in searches[0]
 
 
 def _walk(ranked: RankedSearch, size: int, *, backwards=False, start=None) -> list:
