@@ -74,10 +74,13 @@ def fold(text: str) -> str:
     return " ".join(lowered.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split())
 
 
+_WORD_SEPARATORS = re.compile(r"[\W_]+")
+
+
 def _words(text: str) -> list[str]:
     """Lower-case words of text, accents kept (the stemmer's rules need them)."""
     lowered = unicodedata.normalize("NFC", text.lower()).replace("œ", "oe").replace("æ", "ae")
-    return [word for word in re.split(r"[\W_]+", lowered) if word]
+    return [word for word in _WORD_SEPARATORS.split(lowered) if word]
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -115,7 +118,7 @@ def document(*parts: str) -> str:
 def _part_document(part: str) -> str:
     if len(part) <= _CACHED_PART_LENGTH:
         return _short_part_document(part)
-    return " ".join(terms(part, with_words=True))
+    return _text_document(part)
 
 
 # Vocabulary labels and commune names come back in every structure an import writes: their
@@ -125,7 +128,51 @@ _CACHED_PART_LENGTH = 120
 
 @functools.lru_cache(maxsize=50_000)
 def _short_part_document(part: str) -> str:
-    return " ".join(terms(part, with_words=True))
+    return _text_document(part)
+
+
+def _text_document(text: str) -> str:
+    """The terms of text with its words, space-separated (as terms(text, with_words=True)
+    joined), through the terms of each whitespace-separated token of the text, kept.
+
+    Splitting the words of a description with the regular expression of _words() was most
+    of the cost of an import's search columns (Unicode classes, char by char); str.split()
+    is not, and a corpus repeats its tokens ("bénévoles,", "l'innovation") as it repeats its
+    words. The same terms: whitespace is among the separators of _words(), so splitting on
+    it first then each token as _words() does gives the same words in the same order (the
+    text is lower-cased and normalised whole first, as there).
+    """
+    words = unicodedata.normalize("NFC", text.lower()).replace("œ", "oe").replace("æ", "ae")
+    tokens = words.split()
+    known = _token_documents
+    try:
+        documents = [known[token] for token in tokens]
+    except KeyError:
+        if len(known) > _MAX_TOKENS:
+            known.clear()
+        # .get: another thread may clear the cache meanwhile.
+        documents = [known.get(token) for token in tokens]
+        documents = [
+            _token_document(token) if document is None else document
+            for token, document in zip(tokens, documents, strict=True)
+        ]
+    return " ".join(filter(None, documents))
+
+
+# token → its terms as text, "" for none (stop words, punctuation); cleared when full
+_token_documents: dict[str, str] = {}
+_MAX_TOKENS = 200_000
+
+
+def _token_document(token: str) -> str:
+    found = []
+    for word in _WORD_SEPARATORS.split(token):
+        if word:
+            stems, extra = _word_terms(word)
+            found += stems
+            found += extra
+    _token_documents[token] = document = " ".join(found)
+    return document
 
 
 def search_documents(

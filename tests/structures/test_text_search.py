@@ -45,6 +45,31 @@ def test_words_get_the_snowball_french_stems():
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Structure fictive : accompagne les porteurs de projets, l'innovation et l’économie "
+        "sociale (ESS) ; bénévoles, « tiers-lieux » — cœur de ville, ex_aequo, n°3.",
+        "Tabs\tand\nnew lines\r\n, no-break\u00a0spaces\u2009and\u202fothers\x1cx",
+        "  leading and trailing  ",
+        "Combining marks: e\u0301nergie, \u0301 alone, Œuvre ÆTHER, _under_score_ 42",
+        "le la les de du des",  # stop words only
+        "Ελληνικά, 中文 and ﬁ ligatures",
+        "",
+    ],
+)
+def test_documents_of_long_texts_are_their_terms(text):
+    """A description's part of the document, computed token by token through a cache,
+    is the text's terms with their words (the plain computation), the cache empty or not."""
+    expected = " ".join(text_search.terms(text, with_words=True))
+    text_search._token_documents.clear()
+    assert text_search._text_document(text) == expected
+    assert text_search._text_document(text) == expected  # from the cache
+    assert text_search._part_document(text * 10) == " ".join(
+        text_search.terms(text * 10, with_words=True)
+    )
+
+
 @pytest.fixture
 def structures(db):
     energy = TermFactory(
