@@ -135,10 +135,20 @@ export class MapView {
     return { zoom, lat, lon };
   }
 
-  /** Go to a named place; metropolitan France is fitted to the map's size. */
+  /**
+   * Go to a named place; metropolitan France is fitted to the map's size. Every place is
+   * reached in the same 600 ms ease: fitBounds' default flight from an overseas territory
+   * lasts seconds, during which the list still shows the place left behind.
+   */
   goTo(name) {
-    if (name === "metropole") this.map.fitBounds(METROPOLE, { padding: 8 });
-    else this.flyTo(this.place(name));
+    if (name === "metropole") {
+      const duration = this.reduceMotion() ? 0 : 600;
+      this.map.fitBounds(METROPOLE, { padding: 8, linear: true, duration });
+    } else this.flyTo(this.place(name));
+  }
+
+  reduceMotion() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   }
 
   /** The layers of the structures, above the base map. */
@@ -293,9 +303,8 @@ export class MapView {
   }
 
   flyTo(position) {
-    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     const options = { center: [position.lon, position.lat], zoom: position.zoom };
-    if (reduce) this.map.jumpTo(options);
+    if (this.reduceMotion()) this.map.jumpTo(options);
     else this.map.easeTo({ ...options, duration: 600 });
   }
 
