@@ -38,7 +38,10 @@ PINNED = {
     # matches with the query in their name, those without, the rows; PostgreSQL ranks them
     # in one sorted query.
     "search": 6 if connection.vendor == "sqlite" else 4,
-    "structure page": 12,  # 11, + its practice sheets (similar structures come after)
+    # The data version, the structure with its places and source, its five vocabularies'
+    # terms in one query, its four lists and its practice sheets (similar structures come
+    # after).
+    "structure page": 8,
     "map page": 8,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     "map data": 3,  # +1: the communes, read once instead of joined to each structure
     "map selection": 14,  # (the request that builds the payload, see "map data")

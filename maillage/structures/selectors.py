@@ -44,11 +44,6 @@ def structure_get(*, key: str) -> Structure:
         .filter(Q(slug=key) | Q(uid=key))
         .select_related("main_type", "source", "commune__department__region", "commune__epci")
         .prefetch_related(
-            "secondary_types",
-            "themes",
-            "formats",
-            "audiences",
-            "partner_kinds",
             Prefetch(
                 "partners",
                 queryset=NamedPartner.objects.select_related("kind", "partner_structure"),
@@ -68,7 +63,48 @@ def structure_get(*, key: str) -> Structure:
     if not candidates:
         raise Structure.DoesNotExist(key)
     # A slug wins over a uid that happens to be spelled the same.
-    return next((s for s in candidates if s.slug == key), candidates[0])
+    structure = next((s for s in candidates if s.slug == key), candidates[0])
+    _prefetch_terms(structure)
+    return structure
+
+
+# The structure's terms, by relation: five relations, one query instead of one each (each
+# query cost about 2 ms of Python to build at national scale, more than its execution).
+_TERM_RELATIONS = ("secondary_types", "themes", "formats", "audiences", "partner_kinds")
+
+
+def _terms_sql() -> str:
+    links = []
+    for name in _TERM_RELATIONS:
+        through = getattr(Structure, name).through._meta
+        structure_column = through.get_field("structure").column
+        term_column = through.get_field("term").column
+        links.append(
+            f"SELECT '{name}' AS relation, {term_column} AS term_id "  # noqa: S608 (constants)
+            f"FROM {through.db_table} WHERE {structure_column} = %s"
+        )
+    columns = ", ".join(f"t.{field.column}" for field in Term._meta.concrete_fields)
+    order = ", ".join(f"t.{name}" for name in Term._meta.ordering)
+    return (
+        f"SELECT link.relation, {columns} FROM ({' UNION ALL '.join(links)}) link "  # noqa: S608
+        f"JOIN {Term._meta.db_table} t ON t.id = link.term_id ORDER BY {order}"
+    )
+
+
+def _prefetch_terms(structure: Structure) -> None:
+    """Fill the five term relations' prefetch caches, as prefetch_related() would
+    (`structure.themes.all()` then runs no query), from one query."""
+    found: dict[str, list[Term]] = {name: [] for name in _TERM_RELATIONS}
+    for term in Term.objects.raw(_terms_sql(), [structure.pk] * len(_TERM_RELATIONS)):
+        found[term.relation].append(term)
+    cache = structure.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, terms in found.items():
+        manager = getattr(structure, name)
+        queryset = manager.get_queryset()
+        # What django.db.models.query.prefetch_one_level stores for a prefetched relation.
+        queryset._result_cache = terms
+        queryset._prefetch_done = True
+        cache[manager.prefetch_cache_name] = queryset
 
 
 def structure_is_public(structure: Structure | None) -> bool:

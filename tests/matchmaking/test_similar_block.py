@@ -61,7 +61,7 @@ def test_words_of_the_description_alone_find_similar_structures(client, atlas):
 
 def test_a_structure_with_nothing_to_compare_has_no_block(client, atlas, django_assert_num_queries):
     bare = make_structure(name="Fiche vide", commune=atlas["fabrique"].commune)
-    with django_assert_num_queries(12):  # as any structure page (tests/web)
+    with django_assert_num_queries(8):  # as any structure page (tests/web)
         response = client.get(bare.get_absolute_url())
     assertNotContains(response, "Structures similaires")
     response = client.get(reverse("matchmaking:similar", args=[bare.slug]))

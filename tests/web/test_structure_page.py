@@ -154,10 +154,10 @@ def test_selector_prefers_a_slug_over_an_equal_uid(atlas, structure_factory, voc
 
 
 def test_query_count_is_constant(client, atlas, django_assert_num_queries):
-    # The data version (page cache), the structure with its places and source, then one
-    # query per list it shows (its practice sheets included); « Structures similaires » are
-    # fetched after the page.
-    with django_assert_num_queries(12):
+    # The data version (page cache), the structure with its places and source, its terms
+    # of five vocabularies in one query, then one query per list it shows (its practice
+    # sheets included); « Structures similaires » are fetched after the page.
+    with django_assert_num_queries(8):
         client.get(url("la-fabrique-des-communs"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         client.get(url("le-hangar-tiers-lieu"))
