@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -139,10 +138,8 @@ def _kept_headers(response: HttpResponse, kept) -> HttpResponse:
     """Figures that may be replaced within minutes (data changed since, or a computation
     under way) are not kept by the page cache under the current data version, nor by
     another cache."""
-    if kept is not None:
-        response["Last-Modified"] = http_date(kept.computed_at.timestamp())
-        if not kept.current:
-            patch_cache_control(response, no_cache=True)
+    if kept is not None and not kept.current:
+        patch_cache_control(response, no_cache=True)
     return response
 
 
