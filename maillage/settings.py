@@ -245,6 +245,13 @@ PUBLISHED_FILES_INTERVAL = int(os.environ.get("MAILLAGE_PUBLISHED_FILES_INTERVAL
 # (MAILLAGE_EDITIONS_IN_BACKGROUND=0), the request that asks for it writes it first.
 EDITIONS_IN_BACKGROUND = env_bool("MAILLAGE_EDITIONS_IN_BACKGROUND", True)
 
+# The insights of every published structure, /enseignements/ with no filter
+# (maillage.analyses.kept): computed in a thread of their own when the data changed, the
+# page serving the previous figures meanwhile; off (MAILLAGE_INSIGHTS_IN_BACKGROUND=0), the
+# visit that finds them out of date computes them first (10 s of CPU at national scale; the
+# tests' default, for the same reason as the downloads).
+INSIGHTS_IN_BACKGROUND = env_bool("MAILLAGE_INSIGHTS_IN_BACKGROUND", True)
+
 # The running release (a tag or commit), part of the keys of the answers kept in a shared
 # cache: a new release never serves what the previous one computed. Unset, a fingerprint of
 # the package's source files stands for it (maillage.release).

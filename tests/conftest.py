@@ -47,6 +47,8 @@ def _published_files_at_once(settings):
     settings.PUBLISHED_FILES_IN_BACKGROUND = False
     # Editions' files likewise (tests/contributions/test_edition_writer.py tests the thread).
     settings.EDITIONS_IN_BACKGROUND = False
+    # The insights kept for /enseignements/ likewise (tests/web/test_insights_kept.py).
+    settings.INSIGHTS_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)

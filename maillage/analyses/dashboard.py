@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -22,10 +23,12 @@ from maillage.structures.models import Term
 @dataclass
 class Insights:
     filters: StructureFilters
-    selection: Selection
-    communes: Communes
-    names: Names
-    scope: np.ndarray  # communes inside the geographic filters
+    # What the analyses were computed on; None once dropped (insights_lighten): the
+    # figures kept on disk do without the structures themselves.
+    selection: Selection | None
+    communes: Communes | None
+    names: Names | None
+    scope: np.ndarray | None  # communes inside the geographic filters
     generated_at: object
     distributions: dict[str, Table] = field(default_factory=dict)
     crosses: dict[str, Table] = field(default_factory=dict)
@@ -38,27 +41,26 @@ class Insights:
     openness_method: list[str] = field(default_factory=list)
     resilience: resilience.Resilience | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # The few figures read from the selection and the referential, counted once.
+    total: int = 0
+    located: int = 0
+    regions_with_structures: int = 0
+    scope_population: int = 0
+    scope_communes: int = 0
 
-    @property
-    def total(self) -> int:
-        return len(self.selection)
-
-    @property
-    def scope_population(self) -> int:
-        return int(self.communes.population[self.scope].sum())
-
-    @property
-    def scope_communes(self) -> int:
-        return int(self.scope.sum())
+    def __post_init__(self) -> None:
+        if self.selection is not None:
+            items = self.selection.items
+            self.total = len(items)
+            self.located = sum(1 for item in items if item.commune)
+            self.regions_with_structures = len({item.region for item in items if item.region})
+        if self.communes is not None and self.scope is not None:
+            self.scope_population = int(self.communes.population[self.scope].sum())
+            self.scope_communes = int(self.scope.sum())
 
     @property
     def per_100k(self) -> float | None:
-        located = sum(1 for item in self.selection.items if item.commune)
-        return per_100k(located, self.scope_population)
-
-    @property
-    def regions_with_structures(self) -> int:
-        return len({item.region for item in self.selection.items if item.region})
+        return per_100k(self.located, self.scope_population)
 
     def tables(self) -> dict[str, Table]:
         """Every table by key, in the order of the page (the CSV downloads)."""
@@ -160,6 +162,13 @@ def insights_build(
     insights.resilience = resilience.resilience_compute(selection, names)
     lap("openness and resilience")
     return insights
+
+
+def insights_lighten(insights: Insights) -> Insights:
+    """The same figures without what they were computed from (the structures, the
+    referential's arrays): what the page, its CSV tables and its JSON read, small enough to
+    keep (maillage.analyses.kept). The guide, which lists the structures, needs the whole."""
+    return dataclasses.replace(insights, selection=None, communes=None, names=None, scope=None)
 
 
 # -- Sentences whose numbers are computed -----------------------------------------------
@@ -317,7 +326,7 @@ def scope_description(insights: Insights) -> list[tuple[str, str]]:
     """The filters in words: [(what, values)], empty for the whole atlas."""
     from maillage.referential.models import Epci
 
-    filters, names, vocabulary = insights.filters, insights.names, insights.selection.vocabulary
+    filters, names = insights.filters, insights.names
     parts: list[tuple[str, str]] = []
     if filters.q:
         parts.append((_("Recherche"), f"« {filters.q} »"))
@@ -353,6 +362,7 @@ def scope_description(insights: Insights) -> list[tuple[str, str]]:
         values = getattr(filters, parameter)
         if values:
             joiner = _(" et ") if filters.mode(parameter) == "and" else _(" ou ")
+            vocabulary = insights.selection.vocabulary
             parts.append((label, joiner.join(vocabulary.label(kind, v) for v in values)))
     if filters.resilience is not None:
         parts.append(

@@ -11,6 +11,7 @@ import math
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -18,7 +19,9 @@ from django.views.decorators.http import require_safe
 from maillage.analyses import coverage, dashboard, guide
 from maillage.analyses.figures import figures_build
 from maillage.analyses.geography import names_load
+from maillage.analyses.kept import insights_kept
 from maillage.analyses.profiles import KINDS, TerritoryNotFound, profile_build, territory_get
+from maillage.analyses.selection import vocabulary_load
 from maillage.structures.filters import Problem, StructureFilters
 from maillage.structures.models import Structure, Term
 
@@ -75,25 +78,69 @@ def _edition(request):
     return edition
 
 
-def _insights(request):
+class NotYetComputed(Exception):
+    """The whole atlas's analyses are being computed and none was kept before."""
+
+    def __init__(self, kept) -> None:
+        super().__init__("insights not yet computed")
+        self.kept = kept
+
+
+def _insights(request, *, kept: bool = True):
+    """The insights the request asks for, its problems, and, for the whole atlas's (no
+    filter, default distance and coverage, no edition), the kept result they come from
+    (maillage.analyses.kept; NotYetComputed when none is); kept None when computed here,
+    always so with kept off (the guide, which lists the structures)."""
     filters = StructureFilters.parse(request.GET)
     problems = list(filters.problems)
     distance = _distance(request, problems)
     edition = _edition(request)
+    request.maillage_edition = edition
+    coverage_type = request.GET.get("couverture", coverage.ALL_TYPES)
+    if (
+        kept
+        and edition is None
+        and filters.is_empty()
+        and distance == coverage.DEFAULT_DISTANCE_KM
+        and coverage_type in ("", coverage.ALL_TYPES)
+    ):
+        result = insights_kept()
+        if result.insights is None:
+            raise NotYetComputed(result)
+        return result.insights, problems, result
     selection = None
     if edition is not None:
         # As of a dated edition: the same analyses, on the structures its file froze.
         from maillage.contributions.edition_atlas import edition_selection
 
         selection = edition_selection(edition, filters=filters)
-    request.maillage_edition = edition
     insights = dashboard.insights_build(
         filters=filters,
         distance_km=distance,
-        coverage_type=request.GET.get("couverture", coverage.ALL_TYPES),
+        coverage_type=coverage_type,
         selection=selection,
     )
-    return insights, problems
+    return insights, problems, None
+
+
+# What a client of the CSV and JSON is told while the first computation runs: to come back.
+RETRY_AFTER_SECONDS = 30
+
+
+def _not_yet(response: HttpResponse) -> HttpResponse:
+    response.status_code = 503
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def _kept_headers(response: HttpResponse, kept) -> HttpResponse:
+    """Figures that may be replaced within minutes (data changed since, or a computation
+    under way) are not kept by the page cache under the current data version, nor by
+    another cache."""
+    if kept is not None and not kept.current:
+        patch_cache_control(response, no_cache=True)
+    return response
 
 
 def _query(request, *, drop=()) -> str:
@@ -106,19 +153,24 @@ def _query(request, *, drop=()) -> str:
 @require_safe
 def insights_page(request):
     try:
-        insights, problems = _insights(request)
+        insights, problems, kept = _insights(request)
     except EditionUnknown as error:
         from maillage.web.edition_atlas_views import edition_unknown
 
         del error
         return edition_unknown(request, request.GET.get("edition", ""))
+    except NotYetComputed as waiting:
+        response = render(request, "web/insights/computing.html", {"kept": waiting.kept})
+        patch_cache_control(response, no_cache=True)
+        return response
     figures = figures_build(insights)
-    vocabulary = insights.selection.vocabulary
-    return render(
+    vocabulary = insights.selection.vocabulary if insights.selection else vocabulary_load()
+    response = render(
         request,
         "web/insights/dashboard.html",
         {
             "insights": insights,
+            "kept": kept,
             "problems": problems,
             "scope": dashboard.scope_description(insights),
             "findings": dashboard.findings(insights),
@@ -126,7 +178,7 @@ def insights_page(request):
                 (key, title, [f for f in figures if f.section == key]) for key, title in SECTIONS
             ],
             "query": _query(request),
-            "regions": sorted(insights.names.regions.items(), key=lambda r: r[1]),
+            "regions": sorted((insights.names or names_load()).regions.items(), key=lambda r: r[1]),
             "types": vocabulary.of(Term.Kind.TYPE),
             "themes": vocabulary.of(Term.Kind.THEME),
             "selected_region": insights.filters.region[0] if insights.filters.region else "",
@@ -138,25 +190,48 @@ def insights_page(request):
             "edition": request.maillage_edition,
         },
     )
+    return _kept_headers(response, kept)
 
 
 @require_safe
 def insights_csv(request, key):
-    insights, _problems = _insights(request)
+    try:
+        insights, _problems, kept = _insights(request)
+    except NotYetComputed:
+        return _not_yet(
+            HttpResponse(
+                _("Les enseignements sont en cours de calcul ; réessayez dans une minute."),
+                content_type="text/plain; charset=utf-8",
+            )
+        )
     table = insights.tables().get(key)
     if table is None:
         raise Http404(key)
     response = HttpResponse(table.as_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="maillage-{key}.csv"'
-    return response
+    return _kept_headers(response, kept)
 
 
 @require_safe
 def insights_json(request):
-    insights, problems = _insights(request)
+    try:
+        insights, problems, kept = _insights(request)
+    except NotYetComputed:
+        return _not_yet(
+            JsonResponse(
+                {
+                    "detail": _(
+                        "Les enseignements sont en cours de calcul ; réessayez dans une minute."
+                    )
+                },
+                json_dumps_params={"ensure_ascii": False},
+            )
+        )
     data = insights.as_data()
+    # False: computed before the data's last change (a new computation is under way).
+    data["current"] = kept is None or kept.current
     data["problems"] = [p.__dict__ for p in problems]
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return _kept_headers(JsonResponse(data, json_dumps_params={"ensure_ascii": False}), kept)
 
 
 def _guide_filename(extension: str) -> str:
@@ -165,13 +240,13 @@ def _guide_filename(extension: str) -> str:
 
 @require_safe
 def guide_html(request):
-    insights, _problems = _insights(request)
+    insights, _problems, _kept = _insights(request, kept=False)
     return HttpResponse(guide.guide_html(insights))
 
 
 @require_safe
 def guide_pdf(request):
-    insights, _problems = _insights(request)
+    insights, _problems, _kept = _insights(request, kept=False)
     pdf = guide.guide_pdf(guide.guide_html(insights))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_guide_filename("pdf")}"'
