@@ -6,8 +6,8 @@ structure_id alone duplicates the leading column of the unique pair's index, one
 term_id alone that of 0005's: the queries reading the link tables (facets, filters,
 selections, a structure's terms) are planned on the wider indexes without them, as are
 the foreign keys' checks (EXPLAIN QUERY PLAN at 100,000 structures: BENCHMARKS.md,
-import7). Each link written updated all four: about half of inserting an import's 770,000
-links went into the two redundant ones (BENCHMARKS.md).
+import7). Each link written updated all four: the two redundant ones were about half of
+inserting an import's 770,000 links on SQLite, a third on PostgreSQL (BENCHMARKS.md).
 
 The indexes are found by their columns (Django's names carry a hash); reversing creates
 them again under Django's names. Django's model state is unchanged (it still describes the
