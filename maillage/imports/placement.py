@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from maillage.imports.geocoding import BanGeocoder, GeocoderUnavailable
 from maillage.imports.records import Record
@@ -16,6 +17,10 @@ from maillage.referential.models import Commune
 from maillage.structures.models import Structure
 
 _CHUNK = 900
+
+# What the geo_source of a placed record says, translated once per Placer (below).
+_FROM_SOURCE = gettext_noop("Coordonnées fournies par la source « %s »")
+_COMMUNE_CENTRE = gettext_noop("Centre de la commune (référentiel Maillage)")
 
 
 @dataclass
@@ -49,6 +54,15 @@ class Placer:
     communes: dict[str, CommuneInfo]
     geocoder: BanGeocoder | None
     warnings: list[str] = field(default_factory=list)
+    # Message → its translation in the language of the import (a Placer serves one import):
+    # gettext per record was 2 s of an import of 100,000 rows (BENCHMARKS.md, import7).
+    _texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def _text(self, message: str) -> str:
+        text = self._texts.get(message)
+        if text is None:
+            text = self._texts[message] = _(message)
+        return text
 
     def place(self, record: Record) -> None:
         values = record.values
@@ -58,9 +72,7 @@ class Placer:
             if not values.get("geo_precision"):
                 values["geo_precision"] = Structure.GeoPrecision.LOCALITY
             if "geo_source" not in values:
-                values["geo_source"] = _("Coordonnées fournies par la source « %s »") % values.get(
-                    "source", ""
-                )
+                values["geo_source"] = self._text(_FROM_SOURCE) % values.get("source", "")
             return
         if values.get("geo_precision") == Structure.GeoPrecision.NONE:
             return  # stated as not located
@@ -69,7 +81,7 @@ class Placer:
         if commune and commune.latitude is not None:
             values["latitude"], values["longitude"] = commune.latitude, commune.longitude
             values["geo_precision"] = Structure.GeoPrecision.COMMUNE
-            values["geo_source"] = _("Centre de la commune (référentiel Maillage)")
+            values["geo_source"] = self._text(_COMMUNE_CENTRE)
         else:
             values["latitude"] = values["longitude"] = None
             values["geo_precision"] = Structure.GeoPrecision.NONE

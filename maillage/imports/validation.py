@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -48,6 +48,10 @@ class ValidationContext:
     vocabulary: VocabularyIndex
     sources: set[str]
     default_source: str | None
+    # The language active when the context is made, that of the whole validation: choices
+    # are matched on its labels. Read once: get_language() per cell (a context-local
+    # lookup) was 4 s of an import of 100,000 rows (BENCHMARKS.md, import7).
+    language: str | None = field(default_factory=get_language)
 
 
 # --- converters: (value, context) → typed value, raising CellError ---------------------------
@@ -154,7 +158,7 @@ def _choice(choices) -> Callable[[Any, ValidationContext], str]:
         text = cell_text(value)
         if not text:
             return ""
-        choice_value = accepted(get_language()).get(fold(text))
+        choice_value = accepted(context.language).get(fold(text))
         if choice_value is not None:
             return choice_value
         raise CellError(_("Valeur inconnue. Valeurs acceptées : %s.") % ", ".join(choices.values))

@@ -159,7 +159,9 @@ def structure_uid(*, source: str = "", key: str = "") -> str:
         digest = hashlib.sha256(f"{source}\x1f{key}".encode()).digest()
     else:
         digest = secrets.token_bytes(8)
-    return UID_PREFIX + base64.b32encode(digest).decode("ascii")[:8].lower()
+    # Base32 encodes each 5 bytes as 8 characters on their own: the first 8 characters of
+    # the digest's encoding are those of its first 5 bytes (a sixth of the encoding's time).
+    return UID_PREFIX + base64.b32encode(digest[:5]).decode("ascii").lower()
 
 
 def slug_bases(name: str, commune_name: str = "") -> tuple[str, str]:
