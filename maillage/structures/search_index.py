@@ -9,25 +9,39 @@ for some schema changes, which drops its triggers; `search_index_ensure` runs af
 to.
 PostgreSQL: a narrow table beside the structures, `structures_structure_search`, holding
 what a search reads of each structure (its id, whether it is published, search_name, and
-search_document under a GIN index on its 'simple' tsvector), kept in step by triggers on
-the structures (insert, update, delete, truncate: every writer, imports' COPY included).
+search_vector, the 'simple' tsvector of search_document, under a GIN index), kept in step
+by triggers on the structures (insert, update, delete, truncate: every writer, imports'
+COPY included).
 
 Why a table of its own: PostgreSQL's exact count of a search (and its ranking) visits the
 table row of every match, a GIN index giving row addresses only. Over the structures'
 table (188 MB at 100,000 structures, more than the server's shared buffers) that was one
 page read per match, 18,809 pages for `fabricat`, ~200 ms (BENCHMARKS.md, search5 and
-search6). The narrow table's rows hold the document out of line (in its TOAST table,
-read only when a row is written or indexed): its heap is 16 MB at 100,000 structures and
-stays in shared buffers; a count visits 2,000 pages instead. PostgreSQL only moves values
-out of line from rows above 2 KB whatever the table's toast_tuple_target, so each row
-carries `ballast`, 2 KB of spaces that compression brings down to a few bytes: the row is
-written through the TOAST path, which then moves the document out (STORAGE EXTERNAL) down
-to the table's toast_tuple_target, and keeps search_name in the row (STORAGE PLAIN), read
-by the ranking of every match.
+search6). The narrow table's rows hold the vector out of line (in its TOAST table, read
+only when a row is written, indexed or sampled by ANALYZE): its heap is 16 MB at 100,000
+structures and stays in shared buffers; a count visits 2,000 pages instead. PostgreSQL
+only moves values out of line from rows above 2 KB whatever the table's
+toast_tuple_target, and most vectors are smaller than that, so each row carries `ballast`,
+2 KB of spaces that compression brings down to a few bytes: the row is written through
+the TOAST path, which then moves the vector out (STORAGE EXTERNAL) down to the table's
+toast_tuple_target, and keeps search_name in the row (STORAGE PLAIN), read by the ranking
+of every match.
+
+Why the vector and not the document's text (migration 0010; 0009 stored the text, the
+index on its expression): the text was read by nothing but that expression, and an
+expression index makes PostgreSQL parse the document again wherever it needs the
+expression's value: ANALYZE's statistics of it (5.5-6.6 s of parsing at 100,000
+structures, 0.5-0.7 s with the vector), a rebuild of the index, the recheck of a lossy
+bitmap. Writes parse each document once either way (the triggers now, the index's
+expression before: an import's COPY costs the same), to_tsvector of the same text: the
+same matches. Searches never read the vector (the GIN index answers without a recheck),
+so it stays out of line like the text did; it is larger (1.4 KB against 1.1 KB, barely
+compressible: STORAGE EXTERNAL).
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -72,7 +86,7 @@ _SQLITE_TRIGGERS = {
     for name, sql in _sqlite_triggers(table, column).items()
 }
 SEARCH_TABLE = "structures_structure_search"
-SEARCH_GIN = "structures_structure_search_document"
+SEARCH_GIN = "structures_structure_search_vector"
 # The GIN index that the structures' table had before SEARCH_TABLE (migration 0009).
 _OLD_GIN = "structures_structure_search_gin"
 _OLD_GIN_DDL = (
@@ -81,41 +95,93 @@ _OLD_GIN_DDL = (
 )
 _PUBLISHED = "'published'"  # Structure.Status.PUBLISHED
 _BALLAST = "repeat(' ', 2100)"  # above PostgreSQL's TOAST_TUPLE_THRESHOLD (~2 KB)
+_TSVECTOR = "to_tsvector('simple'::regconfig, {})"
 
-_PG_TABLE = (
-    f"CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} ("
-    "id bigint PRIMARY KEY, published boolean NOT NULL, search_name text NOT NULL, "
-    f"search_document text NOT NULL, ballast text DEFAULT {_BALLAST}"
-    ") WITH (toast_tuple_target = 128)"
+
+@dataclass(frozen=True)
+class Layout:
+    """What the search table stores of the document, and its GIN index over it."""
+
+    column: str  # the stored column
+    type: str
+    value: str  # the column's value from a structures' row, {} the document
+    index: str
+    indexed: str  # the GIN index's expression
+
+
+# Since migration 0010: the document's tsvector, computed once when it is written (the
+# import's COPY, ANALYZE and every later index build read it instead of parsing the text).
+VECTOR = Layout("search_vector", "tsvector", _TSVECTOR, SEARCH_GIN, "search_vector")
+# Migration 0009's: the document's text, the index on its tsvector computed (kept for
+# 0010's backward step).
+DOCUMENT = Layout(
+    "search_document",
+    "text",
+    "{}",
+    "structures_structure_search_document",
+    _TSVECTOR.format("search_document"),
 )
-_PG_STORAGE = (
-    f"ALTER TABLE {SEARCH_TABLE} ALTER COLUMN search_document SET STORAGE EXTERNAL, "
-    "ALTER COLUMN search_name SET STORAGE PLAIN"
-)
-_PG_INDEX = (
-    f"CREATE INDEX IF NOT EXISTS {SEARCH_GIN} ON {SEARCH_TABLE} "
-    "USING gin (to_tsvector('simple'::regconfig, search_document))"
-)
-_PG_COLUMNS = "id, published, search_name, search_document"
-_PG_ROWS_OF = f"SELECT id, status = {_PUBLISHED}, search_name, search_document FROM {{structures}}"
-_PG_PREFIX = "structures_structure_search"
+
+
+def _pg_table(layout: Layout) -> str:
+    return (
+        f"CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} ("
+        "id bigint PRIMARY KEY, published boolean NOT NULL, search_name text NOT NULL, "
+        f"{layout.column} {layout.type} NOT NULL, ballast text DEFAULT {_BALLAST}"
+        ") WITH (toast_tuple_target = 128)"
+    )
+
+
+def _pg_storage(layout: Layout) -> str:
+    return (
+        f"ALTER TABLE {SEARCH_TABLE} ALTER COLUMN {layout.column} SET STORAGE EXTERNAL, "
+        "ALTER COLUMN search_name SET STORAGE PLAIN"
+    )
+
+
+def _pg_index(layout: Layout) -> str:
+    return (
+        f"CREATE INDEX IF NOT EXISTS {layout.index} ON {SEARCH_TABLE} USING gin ({layout.indexed})"
+    )
+
+
+def _pg_rows_of(layout: Layout, structures: str) -> str:
+    return (
+        f"SELECT id, status = {_PUBLISHED}, search_name, "  # noqa: S608 (constants)
+        f"{layout.value.format('search_document')} FROM {structures}"
+    )
+
+
+def _pg_columns(layout: Layout) -> str:
+    return f"id, published, search_name, {layout.column}"
+
+
 # Row-level for updates, with a condition checked before the function is called: an update
 # of other columns costs nothing (a statement-level trigger would keep every updated row,
-# whole, in its transition tables). The document is written only when it changed: the row
-# keeps its stored value otherwise, and PostgreSQL its index entries (a HOT update).
-_PG_FUNCTIONS = {
-    "insert": f"INSERT INTO {SEARCH_TABLE} ({_PG_COLUMNS}) "
-    + _PG_ROWS_OF.format(structures="new_rows")
-    + ";",
-    "update": (
-        f"UPDATE {SEARCH_TABLE} SET id = NEW.id, published = NEW.status = {_PUBLISHED}, "
-        "search_name = NEW.search_name, search_document = CASE WHEN "
-        "OLD.search_document IS DISTINCT FROM NEW.search_document THEN NEW.search_document "
-        f"ELSE search_document END, ballast = DEFAULT WHERE id = OLD.id;"
-    ),
-    "delete": f"DELETE FROM {SEARCH_TABLE} s USING old_rows o WHERE s.id = o.id;",
-    "truncate": f"DELETE FROM {SEARCH_TABLE};",
-}
+# whole, in its transition tables). The document's column is written only when the
+# document changed: the row keeps its stored value otherwise, and PostgreSQL its index
+# entries (a HOT update). `ballast = DEFAULT`: a value not yet compressed, so that the
+# new row goes through the TOAST path again (which moves a new value out of line).
+def _pg_functions(layout: Layout) -> dict[str, str]:
+    column = layout.column
+    return {
+        "insert": f"INSERT INTO {SEARCH_TABLE} ({_pg_columns(layout)}) "
+        + _pg_rows_of(layout, "new_rows")
+        + ";",
+        "update": (
+            f"UPDATE {SEARCH_TABLE} SET id = NEW.id, published = NEW.status = {_PUBLISHED}, "
+            f"search_name = NEW.search_name, {column} = CASE WHEN "
+            "OLD.search_document IS DISTINCT FROM NEW.search_document THEN "
+            f"{layout.value.format('NEW.search_document')} ELSE {column} END, "
+            "ballast = DEFAULT WHERE id = OLD.id;"
+        ),
+        "delete": f"DELETE FROM {SEARCH_TABLE} s USING old_rows o WHERE s.id = o.id;",
+        "truncate": f"DELETE FROM {SEARCH_TABLE};",
+    }
+
+
+_PG_PREFIX = "structures_structure_search"
+_PG_FUNCTION_NAMES = ("insert", "update", "delete", "truncate")
 _PG_CHANGED = (
     "OLD.id IS DISTINCT FROM NEW.id OR OLD.status IS DISTINCT FROM NEW.status "
     "OR OLD.search_name IS DISTINCT FROM NEW.search_name "
@@ -133,15 +199,26 @@ def _pg_name(name: str) -> str:
     return f"{_PG_PREFIX}_{name}"
 
 
-def _pg_ensure(cursor, *, index: bool = True) -> None:
+def _pg_layout(cursor) -> Layout | None:
+    """The layout of the search table in place, None without one."""
+    cursor.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) "
+        "AND attname IN (%s, %s) AND NOT attisdropped",
+        [SEARCH_TABLE, VECTOR.column, DOCUMENT.column],
+    )
+    found = {name for (name,) in cursor.fetchall()}
+    return VECTOR if VECTOR.column in found else DOCUMENT if found else None
+
+
+def _pg_ensure(cursor, layout: Layout, *, index: bool = True) -> None:
     """The search table, its triggers and (index) its index (idempotent). The functions
     are written again; the table's storage set and a trigger created only when new
     (either locks a table)."""
     cursor.execute("SELECT to_regclass(%s)", [SEARCH_TABLE])
     if cursor.fetchone()[0] is None:
-        cursor.execute(_PG_TABLE)
-        cursor.execute(_PG_STORAGE)
-    for name, body in _PG_FUNCTIONS.items():
+        cursor.execute(_pg_table(layout))
+        cursor.execute(_pg_storage(layout))
+    for name, body in _pg_functions(layout).items():
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {_pg_name(name)}() RETURNS trigger "
             f"LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
@@ -158,25 +235,27 @@ def _pg_ensure(cursor, *, index: bool = True) -> None:
                 f"{fires} EXECUTE FUNCTION {_pg_name(name)}()"
             )
     if index:
-        cursor.execute(_PG_INDEX)
+        cursor.execute(_pg_index(layout))
 
 
-def search_table_create(connection: BaseDatabaseWrapper) -> None:
-    """PostgreSQL: the search table filled from every structure, its triggers, then its
-    index, in place of the GIN index of the structures' table (migration 0009; in the
-    caller's transaction: the lock keeps the structures' writers out until it commits, so
-    no row is written twice, by the fill and by a trigger)."""
+def search_table_create(connection: BaseDatabaseWrapper, *, layout: Layout = VECTOR) -> None:
+    """PostgreSQL: the search table (made again in this layout when it was there) filled
+    from every structure, its triggers, then its index, in place of the GIN index of the
+    structures' table (migrations 0009 and 0010; in the caller's transaction: the lock
+    keeps the structures' writers out until it commits, so no row is written twice, by
+    the fill and by a trigger)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute("LOCK TABLE structures_structure IN SHARE ROW EXCLUSIVE MODE")
-        _pg_ensure(cursor, index=False)
-        cursor.execute(f"DELETE FROM {SEARCH_TABLE}")  # noqa: S608 (constant)
+        # The triggers' functions name the table, not hold it: they outlive it.
+        cursor.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
+        _pg_ensure(cursor, layout, index=False)
         cursor.execute(
-            f"INSERT INTO {SEARCH_TABLE} ({_PG_COLUMNS}) "  # noqa: S608 (constants)
-            + _PG_ROWS_OF.format(structures="structures_structure")
+            f"INSERT INTO {SEARCH_TABLE} ({_pg_columns(layout)}) "  # noqa: S608 (constants)
+            + _pg_rows_of(layout, "structures_structure")
         )
-        cursor.execute(_PG_INDEX)  # built once over the rows: faster than row by row
+        cursor.execute(_pg_index(layout))  # built once over the rows: faster than row by row
         cursor.execute(f"DROP INDEX IF EXISTS {_OLD_GIN}")
 
 
@@ -187,7 +266,7 @@ def search_table_remove(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         for name in _PG_TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {_pg_name(name)} ON structures_structure")
-        for name in _PG_FUNCTIONS:
+        for name in _PG_FUNCTION_NAMES:
             cursor.execute(f"DROP FUNCTION IF EXISTS {_pg_name(name)}()")
         cursor.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
         cursor.execute(_OLD_GIN_DDL)
@@ -199,14 +278,15 @@ def search_index_ensure(connection: BaseDatabaseWrapper) -> bool:
         return False
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The search table is made by migration 0009 (filled, then indexed); before
-            # it (or with it reversed), the GIN index of the structures' table.
-            cursor.execute("SELECT to_regclass(%s)", [SEARCH_TABLE])
-            if cursor.fetchone()[0] is None:
+            # The search table is made by migration 0009 (filled, then indexed) and made
+            # again in its layout by 0010; before 0009 (or with it reversed), the GIN
+            # index of the structures' table.
+            layout = _pg_layout(cursor)
+            if layout is None:
                 cursor.execute(_OLD_GIN_DDL)
                 return False
             with transaction.atomic(using=connection.alias):
-                _pg_ensure(cursor)
+                _pg_ensure(cursor, layout)
             return False
         if connection.vendor != "sqlite":
             return False
@@ -232,7 +312,7 @@ def search_index_drop(connection: BaseDatabaseWrapper) -> None:
         if connection.vendor == "postgresql":
             for name in _PG_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {_pg_name(name)} ON structures_structure")
-            for name in _PG_FUNCTIONS:
+            for name in _PG_FUNCTION_NAMES:
                 cursor.execute(f"DROP FUNCTION IF EXISTS {_pg_name(name)}()")
             cursor.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
             cursor.execute(f"DROP INDEX IF EXISTS {_OLD_GIN}")

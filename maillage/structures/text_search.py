@@ -259,9 +259,8 @@ def _search_table_matches(tsquery: str) -> Q:
     )
 
 
-_PG_MATCH = (
-    "to_tsvector('simple'::regconfig, search_document) @@ to_tsquery('simple'::regconfig, %s)"
-)
+# The search table's stored tsvector (search_index.VECTOR), under its GIN index.
+_PG_MATCH = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
 
 
 def _match_expression(words: list[str]):

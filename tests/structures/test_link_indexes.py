@@ -1,4 +1,4 @@
-"""The many-to-many link tables keep one index per way of reading them (migration 0010):
+"""The many-to-many link tables keep one index per way of reading them (migration 0011):
 from a structure to its terms, from a term to its structures; no index duplicates the
 leading column of another."""
 

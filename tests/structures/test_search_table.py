@@ -9,7 +9,13 @@ from django.db import connection
 from maillage.imports.pipeline import run_import
 from maillage.structures import text_search
 from maillage.structures.models import Structure, Term
-from maillage.structures.search_index import SEARCH_TABLE
+from maillage.structures.search_index import (
+    DOCUMENT,
+    SEARCH_TABLE,
+    VECTOR,
+    search_index_ensure,
+    search_table_create,
+)
 from maillage.structures.services import structure_create, structure_update
 from tests.factories import CommuneFactory, SourceFactory, StructureFactory, TermFactory
 from tests.imports.conftest import loaded, write  # noqa: F401 (fixtures)
@@ -23,18 +29,23 @@ pytestmark = [
 def stored() -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, published, search_name, search_document FROM {SEARCH_TABLE} ORDER BY id"  # noqa: S608
+            "SELECT id, published, search_name, search_vector::text "  # noqa: S608 (constant)
+            f"FROM {SEARCH_TABLE} ORDER BY id"
         )
         return cursor.fetchall()
 
 
 def expected() -> list[tuple]:
-    return [
-        (pk, status == Structure.Status.PUBLISHED, name, document)
-        for pk, status, name, document in Structure.objects.order_by("pk").values_list(
-            "pk", "status", "search_name", "search_document"
+    """Each structure's row as the search table should hold it: its document's tsvector
+    as PostgreSQL makes it from the structure's own column."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, status = %s, search_name, "
+            "to_tsvector('simple'::regconfig, search_document)::text "
+            "FROM structures_structure ORDER BY id",
+            [Structure.Status.PUBLISHED],
         )
-    ]
+        return cursor.fetchall()
 
 
 def assert_in_step() -> None:
@@ -102,3 +113,24 @@ def test_an_import(loaded, write):  # noqa: F811 (fixtures)
     assert len(stored()) == 2
     found = text_search.search(Structure.objects.published(), "numeriq")
     assert [structure.name for structure in found] == ["La Cantine numérique"]
+
+
+def test_migration_0010_and_back():
+    """0010 backwards (0009's layout, the document's text), the post_migrate step that
+    follows every migrate, writes, then 0010 again: the table stays in step throughout."""
+    first = StructureFactory(name="Fabrique solidaire")
+    search_table_create(connection, layout=DOCUMENT)
+    assert search_index_ensure(connection) is False  # keeps 0009's layout and its triggers
+    second = StructureFactory(name="Atelier numérique")
+    Structure.objects.filter(pk=first.pk).update(search_document=" mobilit douc")
+    documents = list(Structure.objects.order_by("pk").values_list("pk", "search_document"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, search_document FROM {SEARCH_TABLE} ORDER BY id")  # noqa: S608
+        assert cursor.fetchall() == documents
+
+    search_table_create(connection, layout=VECTOR)
+    assert search_index_ensure(connection) is False
+    assert_in_step()
+    Structure.objects.filter(pk=second.pk).update(search_document=" numeriq atelier")
+    assert_in_step()
+    assert [s.pk for s in text_search.matching(Structure.objects.all(), "mobil")] == [first.pk]

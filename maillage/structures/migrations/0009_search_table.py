@@ -10,6 +10,7 @@ FTS5 tables already hold what a search reads).
 from django.db import migrations, transaction
 
 from maillage.structures.search_index import (
+    DOCUMENT,
     SEARCH_TABLE,
     search_table_create,
     search_table_remove,
@@ -21,7 +22,7 @@ def forward(apps, schema_editor):
     if connection.vendor != "postgresql":
         return
     with transaction.atomic(using=connection.alias):
-        search_table_create(connection)
+        search_table_create(connection, layout=DOCUMENT)  # its layout then (0010: VECTOR)
     with connection.cursor() as cursor:
         cursor.execute(
             f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {SEARCH_TABLE}"

@@ -60,6 +60,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("structures", "0009_search_table")]
+    dependencies = [("structures", "0010_search_vector")]
 
     operations = [migrations.RunPython(forward, backward)]
