@@ -12,6 +12,7 @@ starts it again.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import os
 import threading
@@ -20,9 +21,33 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
+
+from maillage.release import release
+from maillage.structures import data_version as structures_data_version
 
 logger = logging.getLogger(__name__)
+
+
+def work_version() -> str:
+    """A short name for the current state of the data and the release, under which work
+    done from them is kept (a new release may compute other things from the same data)."""
+    key = f"{structures_data_version.data_version()}|{release()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@contextmanager
+def read_snapshot() -> Iterator[None]:
+    """One transaction whose reads all see the same state of the data: on PostgreSQL each
+    statement of a READ COMMITTED transaction sees its own, so a fresh transaction is made
+    REPEATABLE READ; SQLite's read transaction is one snapshot already. Inside a caller's
+    transaction (tests), that transaction's isolation is kept."""
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 @contextmanager

@@ -20,7 +20,6 @@ Filtered views are still computed in the request.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import pickle
@@ -31,14 +30,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from maillage.analyses.dashboard import Insights, insights_build, insights_lighten
 from maillage.analyses.selection import selection_load
-from maillage.background import BackgroundWork, held_elsewhere, machine_lock
-from maillage.release import release
-from maillage.structures import data_version as structures_data_version
+from maillage.background import (
+    BackgroundWork,
+    held_elsewhere,
+    machine_lock,
+    read_snapshot,
+    work_version,
+)
 from maillage.structures.filters import StructureFilters
 
 logger = logging.getLogger(__name__)
@@ -64,12 +66,6 @@ class Kept:
 
 def kept_root() -> Path:
     return Path(settings.DATA_DIR) / "insights"
-
-
-def kept_version() -> str:
-    """The state of the data and the release (a new release may compute other figures)."""
-    key = f"{structures_data_version.data_version()}|{release()}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def _path(version: str) -> Path:
@@ -106,14 +102,9 @@ def insights_write(*, wait: bool = True) -> Path | None:
         if not acquired:
             return None
         started = time.perf_counter()
-        # One snapshot of the data for every figure, with the version it is kept under (on
-        # PostgreSQL each statement of a READ COMMITTED transaction sees its own).
-        fresh = not connection.in_atomic_block
-        with transaction.atomic():
-            if fresh and connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            version = kept_version()
+        # One snapshot of the data for every figure, with the version it is kept under.
+        with read_snapshot():
+            version = work_version()
             path = _path(version)
             if path.is_file():
                 return path
@@ -220,7 +211,7 @@ def insights_kept() -> Kept:
     """The newest analyses kept of every published structure, in the active language, and
     whether they hold the current data; when they do not, the current version is computed
     in the background (or at once where INSIGHTS_IN_BACKGROUND is off)."""
-    version = kept_version()
+    version = work_version()
     document = _load(_path(version))
     if document is not None:
         return _in_language(document, computing=False, current=True)

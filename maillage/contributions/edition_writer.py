@@ -17,11 +17,11 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from maillage.background import BackgroundWork, held_elsewhere, machine_lock
+from maillage.background import BackgroundWork, held_elsewhere, machine_lock, read_snapshot
 from maillage.contributions.editions import document_bytes, edition_document_stored, store
 from maillage.contributions.models import Edition, ErasureRequest
 from maillage.exports.writers import write_json
@@ -67,13 +67,7 @@ def editions_write(*, wait: bool = True) -> int:
 
 def _write(edition: Edition) -> None:
     stream = io.BytesIO()
-    # One snapshot of the data for the whole file (on PostgreSQL each statement of a
-    # READ COMMITTED transaction sees its own; SQLite's read transaction is one already).
-    fresh = not connection.in_atomic_block
-    with transaction.atomic():
-        if fresh and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    with read_snapshot():  # one state of the data for the whole file
         taken_at = timezone.now()
         count = write_json(Structure.objects.published(), stream)
     _finish(edition.pk, raw=stream.getvalue(), taken_at=taken_at, count=count)

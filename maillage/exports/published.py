@@ -20,7 +20,6 @@ page loaded before the switch. `maillage publish_files` writes the current versi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -34,11 +33,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from maillage.background import BackgroundWork, held_elsewhere, machine_lock
+from maillage.background import BackgroundWork, held_elsewhere, machine_lock, work_version
 from maillage.exports.table_schema import table_schema
 from maillage.exports.writers import CONTENT_TYPES, FORMATS, export_formats
-from maillage.release import release
-from maillage.structures import data_version as structures_data_version
 from maillage.structures.models import Structure
 
 logger = logging.getLogger(__name__)
@@ -76,13 +73,6 @@ class Published:
 
 def exports_root() -> Path:
     return Path(settings.DATA_DIR) / "exports"
-
-
-def data_version() -> str:
-    """A short name for the current state of the data and the release (a new release may
-    write other columns from the same data)."""
-    key = f"{structures_data_version.data_version()}|{release()}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def _complete(folder: Path) -> bool:
@@ -130,7 +120,7 @@ def published_files_write(*, wait: bool = True) -> Path | None:
         root = exports_root()
         for _attempt in range(3):
             generation = _generation()
-            folder = root / data_version()
+            folder = root / work_version()
             folder.mkdir(parents=True, exist_ok=True)
             if not _complete(folder):
                 _write_version(folder)
@@ -226,7 +216,7 @@ def published_files() -> Published:
     """The newest files written, and whether they hold the current data; when they do not,
     the current version is written in the background (or at once where
     PUBLISHED_FILES_IN_BACKGROUND is off)."""
-    version = data_version()
+    version = work_version()
     folder = exports_root() / version
     if _complete(folder):
         return Published(version, _files(folder), current=True, writing=False)

@@ -7,17 +7,15 @@ from playwright.sync_api import expect
 from maillage.analyses import kept
 from tests.analyses.builders import build_known_atlas
 from tests.browser.conftest import axe_violations
-from tests.web.test_insights_kept import _add_a_fablab, _join_writer
+
+# _fresh_writer: autouse, so every test here starts with a writer that never failed.
+from tests.web.test_insights_kept import (  # noqa: F401
+    _add_a_fablab,
+    _fresh_writer,
+    _join_writer,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_writer():
-    kept._writer_version = ""
-    kept._writer.started_at = 0.0
-    yield
-    _join_writer()
 
 
 def _header(page, screenshot, name: str) -> None:

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from maillage.background import work_version
 from maillage.exports import published
 from maillage.structures.models import ResilienceInitiative, Structure
 
@@ -87,7 +88,7 @@ def test_a_change_beside_the_structure_row_gives_new_files(client, atlas):
 def test_publish_files_command_writes_the_current_version(atlas):
     out = io.StringIO()
     call_command("publish_files", stdout=out)
-    version = published.data_version()
+    version = work_version()
     assert version in out.getvalue()
     folder = published.exports_root() / version
     with (folder / "maillage-structures.csv").open(encoding="utf-8-sig", newline="") as stream:
