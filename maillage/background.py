@@ -50,6 +50,21 @@ def read_snapshot() -> Iterator[None]:
         yield
 
 
+def newest_first(root: Path, accept: Callable[[Path], bool]) -> list[Path]:
+    """The entries of root that accept takes (never a hidden one: being written, or a
+    lock), newest first; none when root does not exist."""
+    if not root.is_dir():
+        return []
+    found = []
+    for path in root.iterdir():
+        if not path.name.startswith(".") and accept(path):
+            try:  # removed meanwhile by a writer's clean-up
+                found.append((path.stat().st_mtime, path))
+            except FileNotFoundError:
+                continue
+    return [path for _mtime, path in sorted(found, reverse=True)]
+
+
 @contextmanager
 def machine_lock(path: Path, *, wait: bool, tries: int = 1) -> Iterator[bool]:
     """The lock named by the file at path, for every process of the machine. Yields False
@@ -89,6 +104,7 @@ class BackgroundWork:
         self.started_at = 0.0  # when this process last started it (a failure waits too)
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
+        self._version = ""  # what start_unless_at_work last started it for
 
     def running(self) -> threading.Thread | None:
         with self._guard:
@@ -103,6 +119,18 @@ class BackgroundWork:
             self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
             self._thread.start()
             return True
+
+    def start_unless_at_work(self, version: str, *, lock: Path, retry_seconds: float) -> bool:
+        """Start the work for version (of the data) unless a worker of the machine is at it
+        (this process's thread, or whoever holds lock), or this process's failed on the same
+        version less than retry_seconds ago; whether one is at work."""
+        if self.running() is not None or held_elsewhere(lock):
+            return True
+        if version == self._version and time.time() - self.started_at < retry_seconds:
+            return False
+        self._version = version
+        self.start()  # (False: started meanwhile by another thread of this process)
+        return True
 
     def _run(self) -> None:
         # Behind the requests of its process on a busy machine (Linux: a thread's own

@@ -38,6 +38,7 @@ from maillage.background import (
     BackgroundWork,
     held_elsewhere,
     machine_lock,
+    newest_first,
     read_snapshot,
     work_version,
 )
@@ -74,17 +75,7 @@ def _path(version: str) -> Path:
 
 def _kept_paths() -> list[Path]:
     """The kept results, newest first."""
-    root = kept_root()
-    if not root.is_dir():
-        return []
-    found = []
-    for path in root.iterdir():
-        if path.name.endswith(_SUFFIX) and not path.name.startswith("."):
-            try:  # removed meanwhile by another writer's clean-up
-                found.append((path.stat().st_mtime, path))
-            except FileNotFoundError:
-                continue
-    return [path for _mtime, path in sorted(found, reverse=True)]
+    return newest_first(kept_root(), lambda path: path.name.endswith(_SUFFIX))
 
 
 def _lock(*, wait: bool, tries: int = 1):
@@ -177,7 +168,6 @@ def _write_in_background() -> None:
 
 
 _writer = BackgroundWork("insights-writer", _write_in_background)
-_writer_version = ""  # the version this process's writer was last started for
 
 
 def insights_computing() -> bool:
@@ -188,14 +178,9 @@ def insights_computing() -> bool:
 def _start(version: str) -> bool:
     """Start this process's writer for version unless a writer is at work, or this one
     failed on the same version less than RETRY_SECONDS ago; whether one is at work."""
-    global _writer_version
-    if insights_computing():
-        return True
-    if version == _writer_version and time.time() - _writer.started_at < RETRY_SECONDS:
-        return False
-    _writer_version = version
-    _writer.start()
-    return True
+    return _writer.start_unless_at_work(
+        version, lock=kept_root() / _LOCK_NAME, retry_seconds=RETRY_SECONDS
+    )
 
 
 def _in_language(document: dict, computing: bool, current: bool) -> Kept:

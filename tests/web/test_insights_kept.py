@@ -13,6 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from maillage.analyses import kept
 from tests.analyses.builders import build_known_atlas
+from tests.background_work import writer_fresh, writer_join
 from tests.web.builders import make_structure
 from tests.web.test_insights_dashboard import figure
 
@@ -23,18 +24,13 @@ FAILED = "Les données ont changé depuis : le nouveau calcul n'a pas abouti"
 
 @pytest.fixture(autouse=True)
 def _fresh_writer():
-    # Test databases are rolled back to the same data version: a failure recorded by one
-    # test must not hold back the next test's writer.
-    kept._writer_version = ""
-    kept._writer.started_at = 0.0
+    writer_fresh(kept._writer)
     yield
     _join_writer()
 
 
 def _join_writer() -> None:
-    thread = kept._writer.running()
-    if thread is not None:
-        thread.join(timeout=120)
+    writer_join(kept._writer)
 
 
 def _computed_at(response) -> dt.datetime:
