@@ -50,12 +50,12 @@ def server_figures() -> dict:
     version = map_data_version()
     version_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    payload = map_payload(version=version)
+    payload, order = map_payload(version=version)
     build_s = time.perf_counter() - started
     timings = {}
     for label, query in (("no filter", {}), ("type=fablab", {"type": ["fablab"]})):
         started = time.perf_counter()
-        map_selection(filters=StructureFilters.parse(query), version=version)
+        map_selection(filters=StructureFilters.parse(query), version=version, order=order)
         timings[label] = time.perf_counter() - started
     return {
         "points": payload.count,

@@ -252,6 +252,12 @@ EDITIONS_IN_BACKGROUND = env_bool("MAILLAGE_EDITIONS_IN_BACKGROUND", True)
 # tests' default, for the same reason as the downloads).
 INSIGHTS_IN_BACKGROUND = env_bool("MAILLAGE_INSIGHTS_IN_BACKGROUND", True)
 
+# The map's payload (maillage.structures.map_kept): written in a thread of its own when the
+# data changed, /carte/ serving the previous version meanwhile; off
+# (MAILLAGE_MAP_IN_BACKGROUND=0), the first request for the current payload writes it (1 to
+# 3 s at national scale; the tests' default, for the same reason as the downloads).
+MAP_IN_BACKGROUND = env_bool("MAILLAGE_MAP_IN_BACKGROUND", True)
+
 # The running release (a tag or commit), part of the keys of the answers kept in a shared
 # cache: a new release never serves what the previous one computed. Unset, a fingerprint of
 # the package's source files stands for it (maillage.release).

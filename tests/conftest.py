@@ -49,6 +49,8 @@ def _published_files_at_once(settings):
     settings.EDITIONS_IN_BACKGROUND = False
     # The insights kept for /enseignements/ likewise (tests/web/test_insights_kept.py).
     settings.INSIGHTS_IN_BACKGROUND = False
+    # The map's payload likewise (tests/web/test_map_kept.py).
+    settings.MAP_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
 """The map's data: every placed published structure in one compact, versioned payload.
 
-The payload is built once per data version and served from an immutable URL, so browsers and
-any HTTP cache keep it until the data changes. It is columnar and integer-coded so that
+The payload is built once per data version, off the request, and kept on disk
+(maillage.structures.map_kept); it is served from an immutable URL, so browsers and any HTTP
+cache keep it until the data changes. It is columnar and integer-coded so that
 100,000 structures stay well under 2 MB once gzipped:
 
     {"version": "…", "count": n, "scale": 50000,
@@ -35,6 +36,7 @@ import hashlib
 import itertools
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -76,6 +78,12 @@ def same_data(version: str, other: str) -> bool:
     """Whether two payload versions name the same data, built by two releases: during a
     deployment, processes of both answer, each naming its own."""
     return version[:-_RELEASE_CHARACTERS] == other[:-_RELEASE_CHARACTERS]
+
+
+def same_release(version: str, other: str) -> bool:
+    """Whether two payload versions were built by the same release (of the same data or
+    not): another release may build another payload."""
+    return version[-_RELEASE_CHARACTERS:] == other[-_RELEASE_CHARACTERS:]
 
 
 _RELEASE_CHARACTERS = 6
@@ -163,7 +171,10 @@ def _uid_column(uids: list[str]) -> dict:
     return {"uid_prefix": prefix, "uid": ",".join(uid[len(prefix) :] for uid in uids)}
 
 
-def _build_and_cache(version: str) -> tuple[MapPayload, list[int]]:
+def map_payload(*, version: str) -> tuple[MapPayload, list[int]]:
+    """The payload of the published data as it is now, named version, encoded (its JSON and
+    gzip), and the primary keys of its points in payload order. Built in a request only by
+    the writer of the kept payloads (maillage.structures.map_kept), which serves them."""
     payload, order = build_map_payload(version)
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     built = MapPayload(
@@ -174,39 +185,24 @@ def _build_and_cache(version: str) -> tuple[MapPayload, list[int]]:
         gzipped=gzip.compress(body, compresslevel=7, mtime=0),
         count=payload["count"],
     )
-    cache.set_many({f"map-payload:{version}": built, f"map-order:{version}": order}, _CACHE_SECONDS)
     return built, order
-
-
-def map_payload(*, version: str | None = None) -> MapPayload:
-    """The payload of the current data, built once per version (kept in Django's cache)."""
-    version = version or map_data_version()
-    cached = cache.get(f"map-payload:{version}") if settings.ANSWER_CACHE else None
-    if cached is None:
-        cached, _order = _build_and_cache(version)
-    return cached
-
-
-def _payload_order(version: str) -> list[int]:
-    # Read from the cache even with ANSWER_CACHE off: it is the index of the payload the
-    # browser already holds (built by its request), not an answer.
-    order = cache.get(f"map-order:{version}")
-    if order is None:
-        _payload, order = _build_and_cache(version)
-    return order
 
 
 @dataclass(frozen=True)
 class MapSelection:
-    version: str
+    version: str  # of the payload the bitset is over
     count: int  # every matching published structure, placed or not
-    placed: int  # those drawn on the map
+    placed: int  # those drawn on the map (in the payload)
     matches: str | None  # base64 bitset over the payload order; None when all points match
     facets: dict[str, dict[str, int]]
+    # The payload holds the data as it is now (False: an older payload, kept while the
+    # current one is written; the structures added or placed since are not in it).
+    current: bool = True
 
     def as_dict(self) -> dict:
         return {
             "version": self.version,
+            "current": self.current,
             "count": self.count,
             "placed": self.placed,
             "matches": self.matches,
@@ -214,25 +210,33 @@ class MapSelection:
         }
 
 
-def map_selection(*, filters: StructureFilters, version: str | None = None) -> MapSelection:
+def map_selection(
+    *, filters: StructureFilters, version: str, order: Sequence[int], now: str | None = None
+) -> MapSelection:
     """Which points of the payload `version` match the filters, and the facet counts.
 
-    The bitset has one bit per point in payload order (bit i is bit i % 8 of byte i // 8).
+    The filters are applied to the data as it is now, whatever the payload: over an older
+    one (maillage.structures.map_kept serves it while the current one is written), the
+    structures published since are counted and not drawn, and those withdrawn since are
+    not drawn. order: the primary keys of the payload's points (maillage.structures.map_kept);
+    now: the current data's version, when the caller read it. The bitset has one bit per
+    point in payload order (bit i is bit i % 8 of byte i // 8).
     """
-    version = version or map_data_version()
-    key = "map-selection:" + hashlib.sha256(f"{version}:{filters!r}".encode()).hexdigest()
+    now = now or map_data_version()
+    key = "map-selection:" + hashlib.sha256(f"{version}:{now}:{filters!r}".encode()).hexdigest()
     cached = cache.get(key) if settings.ANSWER_CACHE else None
     if cached is None:
-        cached = _selection(filters, version)
+        cached = _selection(filters, version, order, current=same_data(version, now))
         cache.set(key, cached, _CACHE_SECONDS)
     return cached
 
 
-def _selection(filters: StructureFilters, version: str) -> MapSelection:
+def _selection(
+    filters: StructureFilters, version: str, order: Sequence[int], *, current: bool
+) -> MapSelection:
     published = Structure.objects.published()
     counts = facet_counts(filters=filters, queryset=published)
-    order = _payload_order(version)
-    if filters.is_empty():
+    if filters.is_empty() and current:
         count = published.count()
         return MapSelection(version, count, len(order), None, counts)
     matching = _primary_keys(filters.apply(published, rank=False).order_by())
@@ -243,7 +247,7 @@ def _selection(filters: StructureFilters, version: str) -> MapSelection:
     for index in positions:
         bits[index >> 3] |= 1 << (index & 7)
     encoded = base64.b64encode(bytes(bits)).decode("ascii")
-    return MapSelection(version, len(matching), len(positions), encoded, counts)
+    return MapSelection(version, len(matching), len(positions), encoded, counts, current)
 
 
 def _primary_keys(structures) -> set[int]:

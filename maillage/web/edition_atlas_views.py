@@ -46,6 +46,7 @@ def edition_map(request: HttpRequest, key: str) -> HttpResponse:
     context.update(
         edition=edition,
         version=version,
+        map_kept=None,  # an edition's map is its own file, never out of date
         edition_structures=structures,
         edition_placed=placed,
         formats=editions.FORMATS,

@@ -26,7 +26,7 @@ from django.http import (
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -34,6 +34,7 @@ from django.views.decorators.http import require_safe
 
 from maillage.referential.models import Commune, Department, Epci, Region
 from maillage.structures import map_data as map_domain
+from maillage.structures import map_kept
 from maillage.structures.filters import (
     FILTER_PARAMETERS,
     VOCABULARY_FACETS,
@@ -225,6 +226,12 @@ def _strings() -> dict:
     return {
         "count": ngettext_forms("%(count)s structure", "%(count)s structures"),
         "unplaced": ngettext_forms("dont %(count)s non localisée", "dont %(count)s non localisées"),
+        # Over an older payload (kept while the current one is written), the structures
+        # published or placed since are counted and not drawn yet.
+        "notDrawn": ngettext_forms(
+            "dont %(count)s non localisée ou pas encore sur la carte",
+            "dont %(count)s non localisées ou pas encore sur la carte",
+        ),
         "inView": ngettext_forms(
             "%(count)s structure dans la vue", "%(count)s structures dans la vue"
         ),
@@ -261,7 +268,10 @@ def _map_context(request, *, embed: bool) -> dict:
     filters = StructureFilters.parse(request.GET)
     problems, position, uid = _map_problems(request, filters)
     groups = _filter_groups(filters)
-    version = map_domain.map_data_version()
+    # The newest payload written: while the current data's is written in the background,
+    # the previous one, which the page says.
+    kept = map_kept.map_kept()
+    version = kept.version
     types = [
         {"slug": term.slug, "label": term.label, "color": css_color(term.color)}
         for term in Term.objects.filter(kind=Term.Kind.TYPE)
@@ -271,9 +281,13 @@ def _map_context(request, *, embed: bool) -> dict:
         "embed": embed,
         "language": get_language() or settings.LANGUAGE_CODE,
         "version": version,
+        # The payload holds the data as it is now (see map_kept).
+        "current": kept.current,
         "styleUrl": getattr(settings, "MAP_STYLE_URL", ""),
         "urls": {
             "data": reverse("map:data", args=[version]),
+            # Another version's, when a selection answers over another payload.
+            "versionData": reverse("map:data", args=["__version__"]),
             "selection": reverse("map:selection"),
             "suggestions": reverse("map:suggestions"),
             "card": reverse("map:card", args=["__uid__"]),
@@ -298,6 +312,7 @@ def _map_context(request, *, embed: bool) -> dict:
         "types": types,
         "config": config,
         "version": version,
+        "map_kept": kept,
         "embed": embed,
         "places": [
             (name, label)
@@ -333,7 +348,16 @@ def map_page(request):
         key = params.pop("edition")[-1]
         target = reverse("map:edition", args=[key])
         return redirect(f"{target}?{params.urlencode()}" if params else target)
-    return render(request, "web/map/map.html", _map_context(request, embed=False))
+    context = _map_context(request, embed=False)
+    return _stale_not_kept(render(request, "web/map/map.html", context), context)
+
+
+def _stale_not_kept(response, context: dict):
+    # A page naming an older payload says so, until the current one is written: the page
+    # cache (and any other) keeps only pages of the current one.
+    if not context["map_kept"].current:
+        patch_cache_control(response, no_cache=True)
+    return response
 
 
 @require_safe
@@ -341,7 +365,8 @@ def map_page(request):
 @csp_replace({"frame-ancestors": ["*"]})
 def map_embed(request):
     # The one page other sites may frame; the rest of its policy is the site's.
-    return render(request, "web/map/embed.html", _map_context(request, embed=True))
+    context = _map_context(request, embed=True)
+    return _stale_not_kept(render(request, "web/map/embed.html", context), context)
 
 
 @require_safe
@@ -369,32 +394,46 @@ def _accepts_gzip(request) -> bool:
     return "gzip" in request.headers.get("Accept-Encoding", "").lower()
 
 
+def _to_served() -> HttpResponse:
+    """Send an old page's request to the payload the map serves now, briefly cached."""
+    response = HttpResponse(status=302)
+    response["Location"] = reverse("map:data", args=[map_kept.map_kept().version])
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 @require_safe
 def map_data(request, version):
     """The payload, on a URL that names its version: cached for a year, anywhere."""
-    current = map_domain.map_data_version()
-    if version != current and not map_domain.same_data(version, current):
-        # An old page asking for old data: send it to the current version, briefly cached.
-        response = HttpResponse(status=302)
-        response["Location"] = reverse("map:data", args=[current])
-        response["Cache-Control"] = "no-cache"
-        return response
-    payload = map_domain.map_payload(version=current)
-    etag = f'"{current}"'
+    served, current = version, None
+    if not map_kept.map_version_kept(version):
+        current = map_domain.map_data_version()
+        if version != current:
+            if not map_domain.same_data(version, current):
+                # Unknown, or removed since (two changes of the data ago).
+                return _to_served()
+            # The same data named by a process of another release (a deployment in
+            # progress): served, not redirected (processes of the two releases would send
+            # the browser back and forth), and not kept under a name whose content may
+            # differ.
+            served = current
+    etag = f'"{served}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
-    elif _accepts_gzip(request):
-        response = HttpResponse(payload.gzipped, content_type="application/json")
-        response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(payload.body, content_type="application/json")
+        gzipped = _accepts_gzip(request)
+        # The current data's is written first if it is not kept yet.
+        stream = map_kept.map_payload_open(served, gzipped=gzipped, now=current)
+        if stream is None:  # the data changed again while it was written
+            return _to_served()
+        response = FileResponse(stream, content_type="application/json")
+        response.headers.pop("Content-Disposition", None)  # (from the file name)
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
-    if version == current:
+    if served == version:
         response["Cache-Control"] = f"public, max-age={_ONE_YEAR}, immutable"
     else:
-        # The same data named by a process of another release (a deployment in progress):
-        # served, not redirected (processes of the two releases would send the browser
-        # back and forth), and not kept under a name whose content may differ.
         response["Cache-Control"] = "no-cache"
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
@@ -402,16 +441,29 @@ def map_data(request, version):
 
 @require_safe
 def map_selection(request):
-    """Which points of the payload match the filters, with the facet counts (JSON)."""
+    """Which points of a payload match the filters, with the facet counts (JSON): of the
+    payload the browser holds (`version`) while it is kept, else of the one served now."""
     filters = StructureFilters.parse(request.GET)
-    selection = map_domain.map_selection(filters=filters)
+    now = map_domain.map_data_version()
+    version = request.GET.get("version", "")
+    if not map_kept.map_version_kept(version):
+        version = map_kept.map_kept(now=now).version
+    order = map_kept.map_order(version, now=now)
+    if order is None:  # removed, or the data changed again, since it was looked for
+        now = map_domain.map_data_version()
+        version = map_kept.map_kept(now=now).version
+        order = map_kept.map_order(version, now=now)
+        if order is None:
+            raise RuntimeError("the map's payload changed twice while a selection was read")
+    selection = map_domain.map_selection(filters=filters, version=version, order=order, now=now)
     body = selection.as_dict()
     body["problems"] = [
         {"parameter": p.parameter, "value": p.value, "message": p.message} for p in filters.problems
     ]
     response = JsonResponse(body)
-    # The answer depends on the data's version, the query and the language of the problems.
-    key = f"{selection.version}?{request.GET.urlencode()}#{get_language()}"
+    # The answer depends on the payload, the data now, the query and the language of the
+    # problems.
+    key = f"{selection.version}|{now}?{request.GET.urlencode()}#{get_language()}"
     response["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:20]}"'
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     response["Cache-Control"] = "public, max-age=60"

@@ -2,10 +2,10 @@
 
 Without it, each worker pays on its first requests for what only needs doing once: loading
 and compiling templates, reading the translation catalogues, building the URL resolvers,
-importing lazily imported modules, and computing the answers kept in the cache under the
-data version (the home page's figures, the map's payload, the common pages and API
-answers). Under load, those first requests of every worker made most of the slow tail
-(`make loadtest`).
+importing lazily imported modules, computing the answers kept in the cache under the
+data version (the home page's figures, the common pages and API answers), and writing the
+map's payload to disk (maillage.structures.map_kept). Under load, those first requests of
+every worker made most of the slow tail (`make loadtest`).
 
 Done once in the master, the work is inherited by every worker through fork, and its
 memory is shared between them until written to. `gc.freeze()` then moves what is loaded
@@ -73,6 +73,14 @@ def warm_up(application, *, host: str = "127.0.0.1", port: int = 8000) -> dict[s
         logger.warning("warmup.skipped", extra={"event": "warmup.skipped"})
         connections.close_all()
         return {}
+    try:
+        # Written here, before the workers are forked, rather than by a thread that /carte/
+        # would start in this process (maillage.structures.map_kept).
+        from maillage.structures.map_kept import map_write
+
+        map_write()
+    except Exception:
+        logger.warning("warmup.failed", extra={"event": "warmup.failed", "path": "map payload"})
     if first is not None:
         paths.append(f"/structures/{first.slug}/")
         paths.append(f"/api/v1/structures/{first.uid}")

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from maillage.structures.filters import StructureFilters
 from maillage.structures.map_data import SCALE, map_data_version, map_selection
+from maillage.structures.map_kept import map_order
 from maillage.structures.models import Structure
 from tests.web.builders import build_atlas
 
@@ -79,7 +80,7 @@ def test_payload_holds_every_placed_published_structure(client, atlas):
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
     assert response["Content-Type"] == "application/json"
-    payload = json.loads(gzip.decompress(response.content))
+    payload = json.loads(gzip.decompress(response.getvalue()))
     assert payload["version"] == version
     assert payload["scale"] == SCALE
     points = {point["uid"]: point for point in decode(payload)}
@@ -106,7 +107,7 @@ def test_payload_is_cached_for_a_year_and_revalidates_with_its_etag(client, atla
     again = client.get(f"/carte/donnees/{version}.json", HTTP_IF_NONE_MATCH=f'"{version}"')
     assert again.status_code == 304
     plain = client.get(f"/carte/donnees/{version}.json")
-    assert json.loads(plain.content)["version"] == version
+    assert json.loads(plain.getvalue())["version"] == version
 
 
 def test_payload_version_changes_with_the_data(client, atlas):
@@ -144,7 +145,7 @@ def test_during_a_deployment_the_other_release_s_url_is_served_not_redirected(
 
 
 def matched_uids(client, query: str) -> tuple[dict, set[str]]:
-    payload = json.loads(gzip.decompress(get_payload(client)[1].content))
+    payload = json.loads(gzip.decompress(get_payload(client)[1].getvalue()))
     body = client.get(f"/carte/selection/?{query}").json()
     if body["matches"] is None:
         return body, set(uids(payload))
@@ -172,7 +173,12 @@ def test_selection_reports_bad_parameters_and_ignores_them(client, atlas):
 
 
 def test_selection_of_nothing(client, atlas):
-    selection = map_selection(filters=StructureFilters.parse({"q": ["zzzzzz"]}))
+    version = map_data_version()
+    selection = map_selection(
+        filters=StructureFilters.parse({"q": ["zzzzzz"]}),
+        version=version,
+        order=map_order(version),
+    )
     assert selection.count == selection.placed == 0
     assert base64.b64decode(selection.matches) == b"\x00"
 

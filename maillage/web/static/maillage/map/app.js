@@ -80,15 +80,15 @@ async function refreshSelection() {
   app.setAttribute("aria-busy", "true");
   let result;
   try {
-    result = await selections.fetch(query);
+    result = await selections.fetch(query, data ? data.version : config.version);
   } catch (error) {
     if (error.name === "AbortError") return;
     throw error;
   }
   if (query !== filterQuery(state)) return;
   if (data && result.version !== data.version) {
-    // The data changed since the page loaded: take the new payload.
-    data = await loadPayload(url("data"));
+    // The payload the page holds is no longer kept: take the one the selection is over.
+    data = await loadPayload(url("versionData", { version: result.version }));
   }
   selection = result;
   selectionQuery = query;
@@ -104,7 +104,7 @@ function showCount() {
   if (!selection || !count) return;
   let text = tn("count", selection.count);
   const unplaced = selection.count - selection.placed;
-  if (unplaced > 0) text += ` (${tn("unplaced", unplaced)})`;
+  if (unplaced > 0) text += ` (${tn(selection.current === false ? "notDrawn" : "unplaced", unplaced)})`;
   count.textContent = text;
   find("empty").hidden = selection.count !== 0;
 }
@@ -119,7 +119,9 @@ function draw() {
   // With filters, wait for the server to say which points match.
   const filtered = hasFilters(state);
   if (filtered && selectionQuery !== filterQuery(state)) return;
-  const shownMask = filtered ? mask : null;
+  // The points of the selection of these filters, once known (over a payload older than
+  // the data, no filter also leaves out the structures withdrawn since).
+  const shownMask = selectionQuery === filterQuery(state) ? mask : null;
   if (drawn.data !== data || drawn.mask !== shownMask) {
     view.setPoints(data, shownMask);
     drawn = { data, mask: shownMask };
@@ -142,8 +144,8 @@ function draw() {
 
 function updateList() {
   if (!data || !mapLoaded) return;
-  const filtered = hasFilters(state) && selectionQuery === filterQuery(state);
-  list.render(data, filtered ? mask : null, view.bounds(), state.structure);
+  const known = selectionQuery === filterQuery(state);
+  list.render(data, known ? mask : null, view.bounds(), state.structure);
 }
 
 function syncSelected() {
@@ -317,7 +319,7 @@ window.addEventListener("popstate", () => {
 window.history.replaceState(null, "", pageUrl(stateQuery(state)));
 updateLinks();
 if (state.structure) card.open(state.structure);
-if (hasFilters(state) || filters) refreshSelection();
+if (hasFilters(state) || filters || !config.current) refreshSelection();
 
 loadPayload(url("data"))
   .then((loaded) => {

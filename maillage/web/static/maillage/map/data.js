@@ -73,15 +73,20 @@ export class SelectionClient {
     this.controller = null;
   }
 
-  /** The selection for a filter query; an older request still running is cancelled. */
-  async fetch(query) {
-    if (this.cache.has(query)) return this.cache.get(query);
+  /** The selection for a filter query over the points of the payload `version` (the
+   * server answers over another one when that one is no longer kept); an older request
+   * still running is cancelled. */
+  async fetch(query, version) {
+    const key = `${query}#${version}`;
+    if (this.cache.has(key)) return this.cache.get(key);
     this.controller?.abort();
     this.controller = new AbortController();
-    const response = await fetch(`${this.url}?${query}`, { signal: this.controller.signal });
+    const parameters = new URLSearchParams(query);
+    parameters.set("version", version);
+    const response = await fetch(`${this.url}?${parameters}`, { signal: this.controller.signal });
     if (!response.ok) throw new Error(`selection: HTTP ${response.status}`);
     const selection = await response.json();
-    this.cache.set(query, selection);
+    this.cache.set(key, selection);
     return selection;
   }
 }
