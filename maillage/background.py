@@ -40,14 +40,27 @@ def work_version() -> str:
 def read_snapshot() -> Iterator[None]:
     """One transaction whose reads all see the same state of the data: on PostgreSQL each
     statement of a READ COMMITTED transaction sees its own, so a fresh transaction is made
-    REPEATABLE READ; SQLite's read transaction is one snapshot already. Inside a caller's
-    transaction (tests), that transaction's isolation is kept."""
+    REPEATABLE READ; SQLite's read transaction is one snapshot already, begun DEFERRED: the
+    IMMEDIATE mode of the settings (for writes) would take the database's write lock for
+    the whole read, holding back every writer (a moderation, an import) for seconds. Inside
+    a caller's transaction (tests), that transaction's isolation is kept."""
     fresh = not connection.in_atomic_block
-    with transaction.atomic():
-        if fresh and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield
+    mode = None
+    if fresh and connection.vendor == "sqlite":
+        connection.ensure_connection()  # (connecting sets the mode from the settings)
+        mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+    try:
+        with transaction.atomic():
+            if mode is not None:
+                connection.transaction_mode = mode  # begun: the next transaction's is its own
+                mode = None
+            if fresh and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
+    finally:
+        if mode is not None:
+            connection.transaction_mode = mode
 
 
 def newest_first(root: Path, accept: Callable[[Path], bool]) -> list[Path]:
@@ -98,9 +111,14 @@ def held_elsewhere(path: Path) -> bool:
 class BackgroundWork:
     """A function run in one thread of this process at a time, at a lower priority."""
 
-    def __init__(self, name: str, work: Callable[[], object]) -> None:
+    def __init__(self, name: str, work: Callable[[], object], *, nice: int = 10) -> None:
         self.name = name
         self.work = work
+        # The thread's priority (Linux: its own nice value). A thread holds its process's
+        # GIL while it runs Python: on a busy machine, a low priority leaves it descheduled
+        # while it holds it, and the requests of its process wait for it. Work of a few
+        # seconds is better done at once (nice 0) than spread over tens of seconds.
+        self.nice = nice
         self.started_at = 0.0  # when this process last started it (a failure waits too)
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
@@ -135,8 +153,9 @@ class BackgroundWork:
     def _run(self) -> None:
         # Behind the requests of its process on a busy machine (Linux: a thread's own
         # priority).
-        with suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        if self.nice:
+            with suppress(OSError, AttributeError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
         try:
             self.work()
         except Exception:
