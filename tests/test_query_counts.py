@@ -45,9 +45,11 @@ PINNED = {
     "map page": 8,  # +1: the feeds of the map's theme (autodiscovery, maillage.following)
     # The request that writes the payload (maillage.structures.map_kept): the data version,
     # then in the writer's snapshot (a savepoint here, inside the test's transaction) the
-    # data version again, the communes (read once instead of joined to each structure) and
-    # the structures. Once written, the payload is served from its file with no query.
-    "map data": 6,
+    # data version again, the communes (read once instead of joined to each structure),
+    # the structures, and the selection with no filter kept beside (the vocabularies, the
+    # facet counts and the count: as "api facets"). Once written, the payload is served
+    # from its file with no query.
+    "map data": 20,
     "map selection": 12,  # the payload's order read from its file (written by "map data")
     "api list": 5,  # the vocabulary slugs with each structure's row, not five prefetches
     # The data version, the structure with its slugs and nested records in one query

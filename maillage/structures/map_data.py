@@ -231,6 +231,12 @@ def map_selection(
     return cached
 
 
+def map_selection_of_all(*, version: str, order: Sequence[int]) -> MapSelection:
+    """The selection with no filter of the payload version (of the data as it is now): what
+    every visit of /carte/ asks first, kept with the payload (maillage.structures.map_kept)."""
+    return _selection(StructureFilters.parse({}), version, order, current=True)
+
+
 def _selection(
     filters: StructureFilters, version: str, order: Sequence[int], *, current: bool
 ) -> MapSelection:

@@ -442,7 +442,9 @@ def map_data(request, version):
 @require_safe
 def map_selection(request):
     """Which points of a payload match the filters, with the facet counts (JSON): of the
-    payload the browser holds (`version`) while it is kept, else of the one served now."""
+    payload the browser holds (`version`) while it is kept, else of the one served now.
+    Filters apply to the data as it is now; with none, the selection kept with the payload
+    answers (the map with no filter is the data as of its payload)."""
     filters = StructureFilters.parse(request.GET)
     now = map_domain.map_data_version()
     version = request.GET.get("version", "")
@@ -455,7 +457,10 @@ def map_selection(request):
         order = map_kept.map_order(version, now=now)
         if order is None:
             raise RuntimeError("the map's payload changed twice while a selection was read")
-    selection = map_domain.map_selection(filters=filters, version=version, order=order, now=now)
+    # With no filter, the one kept with the payload (of its data, said by the page).
+    selection = map_kept.map_selection_kept(version, now=now) if filters.is_empty() else None
+    if selection is None:
+        selection = map_domain.map_selection(filters=filters, version=version, order=order, now=now)
     body = selection.as_dict()
     body["problems"] = [
         {"parameter": p.parameter, "value": p.value, "message": p.message} for p in filters.problems
