@@ -183,6 +183,14 @@ def _start(version: str) -> bool:
     )
 
 
+def insights_start() -> None:
+    """Start computing the current data's analyses in the background, unless they are kept
+    or being computed (maillage.derived_data, after a change)."""
+    version = work_version()
+    if not _path(version).is_file():
+        _start(version)
+
+
 def _in_language(document: dict, computing: bool, current: bool) -> Kept:
     languages = document["languages"]
     code = translation.get_language() or settings.LANGUAGE_CODE

@@ -30,6 +30,7 @@ from maillage.contributions.records import (
     structure_snapshot,
 )
 from maillage.contributions.roles import MANAGERS, user_role_set
+from maillage.derived_data import derived_data_refresh_on_commit
 from maillage.logs.events import event
 from maillage.referential.models import Commune
 from maillage.structures.bulk import values_insert
@@ -92,6 +93,8 @@ def revision_record(
     fields = fields if fields is not None else changed_fields(before, after)
     if before is not None and not fields:
         return None
+    # The map, the insights and the downloads written again once the change is committed.
+    derived_data_refresh_on_commit()
     return StructureRevision.objects.create(
         structure=structure,
         structure_uid=structure.uid,

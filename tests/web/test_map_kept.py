@@ -212,3 +212,33 @@ def test_an_unknown_version_leads_to_the_one_served(client, version):
     assert response["Location"] == reverse("map:data", args=[map_data_version()])
     assert response["Cache-Control"] == "no-cache"
 
+
+@pytest.mark.django_db(transaction=True)
+def test_a_moderator_s_edit_starts_writing_the_map_and_the_insights(client, settings):
+    """Once the edit is committed, the writers run before anyone visits the map or the
+    insights: the next visit finds them current."""
+    from maillage.analyses import kept
+    from maillage.contributions.roles import MODERATORS
+    from maillage.contributions.services import structure_edit
+    from tests.contributions.conftest import make_user
+
+    atlas = build_atlas(load_vocabularies())
+    settings.MAP_IN_BACKGROUND = settings.INSIGHTS_IN_BACKGROUND = True
+    _page(client)
+    _join_writer()
+    first = map_data_version()
+    structure = atlas["fabrique"]
+    structure_edit(
+        structure=structure,
+        payload={"name": "La Fabrique des communs de Nantes"},
+        base_updated_at=structure.updated_at,
+        user=make_user("moderatrice@maillage.test", role=MODERATORS),
+    )
+    assert map_data_version() != first
+    _join_writer()
+    writer_join(kept._writer)
+    assert (map_kept.kept_root() / map_data_version()).is_dir()
+    response, config = _page(client)
+    assertNotContains(response, "data-map-stale")
+    assert "La Fabrique des communs de Nantes" in _payload(client, config["urls"]["data"])["name"]
+    assert kept.insights_kept().current
