@@ -61,6 +61,8 @@ _ORDER = "order.int64"  # the points' primary keys, in payload order, in the mac
 _SELECTION = "selection.json"  # with no filter
 # A writer that failed is started again by a request of this process this long after.
 RETRY_SECONDS = 60
+# Seconds between the request that starts the writer and the writer's work.
+START_DELAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,10 @@ def map_write(*, wait: bool = True) -> str | None:
 
 
 def _write_in_background() -> None:
+    # The request that started it (a visit of /carte/), and the payload and selection its
+    # browser asks next (read from files), answer first: the writer holds its process's GIL
+    # while it builds.
+    time.sleep(START_DELAY)
     map_write(wait=False)
 
 

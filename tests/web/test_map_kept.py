@@ -23,8 +23,9 @@ FAILED = "Sa mise à jour n'a pas abouti, elle sera relancée dans une minute."
 
 
 @pytest.fixture(autouse=True)
-def _fresh_writer():
+def _fresh_writer(monkeypatch):
     writer_fresh(map_kept._writer)
+    monkeypatch.setattr(map_kept, "START_DELAY", 0)
     yield
     _join_writer()
 
