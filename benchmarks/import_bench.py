@@ -36,7 +36,7 @@ active = []  # the stages running, innermost last: where the process beside is w
 
 def timed(owner, name, label):
     original = getattr(owner, name, None)
-    if original is None:  # an older version of the code, to compare with
+    if original is None or {bare}:  # an older version of the code, to compare with
         return
 
     def wrapper(*args, **kwargs):
@@ -73,6 +73,9 @@ for owner, name, label in [
     (services._Keys, "search_documents", "  search columns"),
     (services, "instances_insert", "  insert structures"),
     (services, "_write_relations", "  relations"),
+    (services, "rows_insert", "  insert structures' rows"),
+    (services, "_insert_links", "  insert links"),
+    (services, "_write_nested", "  nested rows"),
     (apply_stage, "creation_prepared", "  structures' rows (with their search columns)"),
     (apply_stage, "created_revision_json", "  revision JSON"),
     (records.CreatedRecords, "record", "  created records"),
@@ -189,6 +192,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile one run, to stderr")
     parser.add_argument("--pg-prefix", default="maillage_import_bench")
+    parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="no stage timers (their clock reads, per row for some, add seconds of CPU)",
+    )
     args = parser.parse_args()
 
     synthetic.BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -219,7 +227,9 @@ def main() -> int:
                         pg_template, f"{args.pg_prefix}_{count}", PG_SERVER
                     )
                 before = load()
-                out = synthetic.run_python(_IMPORT.format(count=count, profile=args.profile), url)
+                out = synthetic.run_python(
+                    _IMPORT.format(count=count, profile=args.profile, bare=args.bare), url
+                )
                 figures = json.loads(out.splitlines()[-1])
                 timings.append(figures["seconds"])
                 print(
