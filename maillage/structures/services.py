@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import re
 import secrets
@@ -170,7 +171,14 @@ def slug_bases(name: str, commune_name: str = "") -> tuple[str, str]:
     """The slugs SlugAllocator tries for a name, before any number: the name's, and the
     name's with the commune's ("" without a commune)."""
     base = slugify(name)[:110].strip("-") or "structure"
-    return base, f"{base}-{slugify(commune_name)[:25]}".strip("-") if commune_name else ""
+    return base, f"{base}-{_commune_slug(commune_name)}".strip("-") if commune_name else ""
+
+
+@functools.lru_cache(maxsize=40_000)  # about as many as France has communes
+def _commune_slug(commune_name: str) -> str:
+    # A national file names each commune again and again: slugify (NFKD, two regular
+    # expressions) once per commune, not once per row.
+    return slugify(commune_name)[:25]
 
 
 class SlugAllocator:
