@@ -136,12 +136,13 @@ def _write_beside(
     keyword giving revisions_record_bulk the creations' records, encoded.
 
     The new structures' keys are reserved first (ids_reserve), so that the child computes
-    their search columns, database rows and links (as the database's text), chunk by
-    chunk, which this process inserts as they come, after the first creations' prepared
-    here; then the child computes the record of each creation and its JSON text, while
-    this process indexes the structures for search. Everything the child needs is read
-    here first (it must not query): the write's natural keys, its time, its keys, and what
-    the records name (terms, sources, communes).
+    their search columns, database rows and, on SQLite, links (as the database's text),
+    chunk by chunk, which this process inserts as they come, after the first creations'
+    prepared here (on PostgreSQL, after all the links, which this process writes first);
+    then the child computes the record of each creation and its JSON text, while this
+    process indexes the structures for search. Everything the child needs is read here
+    first (it must not query): the write's natural keys, its time, its keys, and what the
+    records name (terms, sources, communes).
     """
     keys = write_keys(creates, updates, complete=True)
     now = timezone.now()

@@ -541,9 +541,10 @@ def structures_write(
     caller computed them, or is computing them beside (an import).
 
     ids: primary keys reserved for the creates (bulk.ids_reserve, in this transaction),
-    in order; then chunks may give the creates' database rows and links in order, chunk
-    by chunk (CreationChunk: creation_prepared() of consecutive creates, their search
-    columns and ids), computed beside while the chunks before them are written. The
+    in order; then chunks may give the creates' database rows (and on SQLite their
+    links) in order, chunk by chunk (CreationChunk: creation_prepared() of consecutive
+    creates, their search columns and ids), computed beside while the chunks before
+    them are written. The
     created structures returned then hold only their primary key and uid (the other
     fields are deferred).
     """
@@ -626,10 +627,25 @@ def creation_prepared(
         ],
     )
     rows = list(instances_prepared(Structure, structures, as_given=_AS_GIVEN, with_pk=True))
-    links = _link_rows([(pk, new.values) for pk, new in zip(ids, creates, strict=True)], keys)
-    for name, link_rows in links.items():
-        links[name] = integer_rows_encoded(link_rows) or link_rows
+    links = {}
+    if _links_with_rows():
+        links = _link_rows([(pk, new.values) for pk, new in zip(ids, creates, strict=True)], keys)
+        for name, link_rows in links.items():
+            links[name] = integer_rows_encoded(link_rows) or link_rows
     return structures, CreationChunk(rows=rows, links=links)
+
+
+def _links_with_rows() -> bool:
+    """Whether a write whose keys were reserved inserts the links of its new structures
+    chunk by chunk after their rows (CreationChunk.links), rather than all of them first.
+
+    SQLite: after, so that its deferred foreign keys have no violation pending and
+    inserting a structure does not look for the rows referring to it in each child table
+    (links first cost the structures' insert a third more, BENCHMARKS.md). PostgreSQL:
+    first, in one COPY per table, as before: each COPY of links runs the theme facets'
+    statement triggers, which join its rows with the structures (50 chunks of links
+    took 37 s of the server's time against 7 s in one COPY per table, load 10)."""
+    return connection.vendor == "sqlite"
 
 
 # Created (and changed) at the time of the write, the same for all of them.
@@ -676,28 +692,24 @@ def _structures_write(
     if ids is not None:
         uids = [new.uid for new in creates]
         created = instances_written(Structure, zip(ids, uids, strict=True), "uid")
+        written = [(s, n.values) for s, n in zip(created, creates, strict=True)]
+        links_with_rows = _links_with_rows()
+        if not links_with_rows:
+            # The relations need only the new keys: written first, while the rows of the
+            # structures are still being prepared (beside, in an import). The foreign
+            # keys to the structures are checked at commit (deferred constraints).
+            _write_relations(written, keys, replace=False)
         if chunks is None:
             chunks = [creation_prepared(creates, keys, now, search_columns_, ids)[1]]
-        # Each chunk's links with its structures; each table's rows come in the order of
-        # one statement (chunks in key order). SQLite: after the structures, so that its
-        # deferred foreign keys have no violation pending and inserting a structure does
-        # not look for the rows referring to it in each child table (links first cost the
-        # structures' insert a third more, BENCHMARKS.md). PostgreSQL: before them, as
-        # its statement-level triggers of the theme facets expect from an import: the
-        # links' find no structure to lock or count yet, the structures' count them all.
         columns = insert_columns(Structure, with_pk=True)
-        links_first = connection.vendor != "sqlite"
         with bulk_index(connection):
             for chunk in chunks:
-                if not links_first:
-                    rows_insert(Structure._meta.db_table, columns, chunk.rows)
+                rows_insert(Structure._meta.db_table, columns, chunk.rows)
+                # Each table's links in the order of one statement (chunks in key order).
                 for name, links in chunk.links.items():
                     _insert_links(getattr(Structure, name).through, links)
-                if links_first:
-                    rows_insert(Structure._meta.db_table, columns, chunk.rows)
-        _write_nested(
-            [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
-        )
+        if links_with_rows:
+            _write_nested(written, keys, replace=False)
         return _structures_update(created, updates, keys, now)
     created = instances_new(Structure, list(creation_rows(creates, keys, now, search_columns_)))
     with bulk_index(connection):
