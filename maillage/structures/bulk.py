@@ -312,17 +312,11 @@ class EncodedRows:
 
 
 def integer_rows_encoded(rows: Sequence[Sequence[int | None]]) -> EncodedRows | None:
-    """rows as integer_rows_insert() sends them (SQLite: their JSON array; PostgreSQL: COPY's
-    text format), or None where it sends them otherwise. Pure Python: a process that may not
-    query can compute it."""
+    """rows as integer_rows_insert() sends them to SQLite (their JSON array), or None where
+    it sends them otherwise. Pure Python: a process that may not query can compute it."""
     vendor = connections[DEFAULT_DB_ALIAS].vendor
     if vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 38):
         return EncodedRows(vendor, json.dumps(rows))
-    if vendor == "postgresql":
-        # COPY's text format: columns separated by tabs, a line per row, NULL as \N.
-        lines = ["\t".join(["\\N" if v is None else str(int(v)) for v in row]) for row in rows]
-        lines.append("")
-        return EncodedRows(vendor, "\n".join(lines))
     return None
 
 
@@ -336,7 +330,7 @@ def integer_rows_insert(
     their order: binding two parameters and stepping the statement once per row cost a
     third more than SQLite parsing the array (750,000 links of a national import: 3.9 s →
     2.7 s of CPU, BENCHMARKS.md). Integers read from JSON are the same integers.
-    PostgreSQL: one COPY (rows_insert), encoded rows written as COPY's text.
+    Elsewhere, rows_insert() (PostgreSQL: one COPY).
     """
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
@@ -345,13 +339,7 @@ def integer_rows_insert(
         if rows.vendor != connection.vendor:
             raise ValueError(f"rows encoded for {rows.vendor}, not {connection.vendor}")
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                sql = f"COPY {quote(table)} ({names}) FROM STDIN"
-                debug = getattr(cursor, "debug_sql", None)
-                with debug(sql) if debug else nullcontext(), cursor.cursor.copy(sql) as copy:
-                    copy.write(rows.text)
-            else:
-                cursor.execute(_json_rows_sql(quote(table), names, len(columns)), [rows.text])
+            cursor.execute(_json_rows_sql(quote(table), names, len(columns)), [rows.text])
         return
     if connection.vendor != "sqlite" or sqlite3.sqlite_version_info < (3, 38) or not rows:
         rows_insert(table, columns, rows)
