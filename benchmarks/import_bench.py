@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/import_bench.py --sizes 10000 100000 --backends sqlite postgres
     .venv/bin/python benchmarks/import_bench.py --sizes 10000 --profile   # cProfile, top 40
+    .venv/bin/python benchmarks/import_bench.py --sizes 100000 --bare     # no stage timers
 
 Each run copies a template database (schema, vocabularies, referential, the synthetic
 source; made once), imports `var/bench/synthetic-N.csv` with the product's pipeline
@@ -156,6 +157,10 @@ def index_insert_timed(connection):
 
 
 services.search_index_bulk_insert = index_insert_timed
+for setting in {settings!r}:  # --set module.NAME=value, for tuning
+    target, value = setting.split("=", 1)
+    module, name = target.rsplit(".", 1)
+    setattr(__import__(module, fromlist=[name]), name, json.loads(value))
 profiler = cProfile.Profile() if profile else None
 started, cpu_started = time.perf_counter(), time.process_time()
 if profiler:
@@ -193,6 +198,14 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile one run, to stderr")
     parser.add_argument("--pg-prefix", default="maillage_import_bench")
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=JSON",
+        help="set a module's constant in the import's process (tuning), e.g. "
+        "maillage.imports.apply._HERE_SHARE=0.1",
+    )
+    parser.add_argument(
         "--bare",
         action="store_true",
         help="no stage timers (their clock reads, per row for some, add seconds of CPU)",
@@ -228,7 +241,10 @@ def main() -> int:
                     )
                 before = load()
                 out = synthetic.run_python(
-                    _IMPORT.format(count=count, profile=args.profile, bare=args.bare), url
+                    _IMPORT.format(
+                        count=count, profile=args.profile, bare=args.bare, settings=args.set
+                    ),
+                    url,
                 )
                 figures = json.loads(out.splitlines()[-1])
                 timings.append(figures["seconds"])
