@@ -544,9 +544,8 @@ def structures_write(
     in order; then chunks may give the creates' database rows (and on SQLite their
     links) in order, chunk by chunk (CreationChunk: creation_prepared() of consecutive
     creates, their search columns and ids), computed beside while the chunks before
-    them are written. The
-    created structures returned then hold only their primary key and uid (the other
-    fields are deferred).
+    them are written. The created structures returned then hold only their primary key
+    and uid (the other fields are deferred).
     """
     keys = keys or write_keys(creates, updates)
     now = now or timezone.now()
@@ -606,7 +605,8 @@ class CreationChunk:
     """What is written for consecutive new structures whose ids were reserved."""
 
     rows: list[tuple]  # their database rows (columns: insert_columns(Structure, with_pk=True))
-    # many-to-many name → their links' rows, encoded for the database when it can be
+    # many-to-many name → their links' rows, encoded for the database when it can be;
+    # empty where the links are written before all the rows (_links_with_rows)
     links: dict[str, list[tuple[int, int | None]] | EncodedRows]
 
 
