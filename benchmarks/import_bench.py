@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/import_bench.py --sizes 10000 100000 --backends sqlite postgres
     .venv/bin/python benchmarks/import_bench.py --sizes 10000 --profile   # cProfile, top 40
+    .venv/bin/python benchmarks/import_bench.py --sizes 100000 --bare     # no stage timers
 
 Each run copies a template database (schema, vocabularies, referential, the synthetic
 source; made once), imports `var/bench/synthetic-N.csv` with the product's pipeline
@@ -36,7 +37,7 @@ active = []  # the stages running, innermost last: where the process beside is w
 
 def timed(owner, name, label):
     original = getattr(owner, name, None)
-    if original is None:  # an older version of the code, to compare with
+    if original is None or {bare}:  # an older version of the code, to compare with
         return
 
     def wrapper(*args, **kwargs):
@@ -73,6 +74,9 @@ for owner, name, label in [
     (services._Keys, "search_documents", "  search columns"),
     (services, "instances_insert", "  insert structures"),
     (services, "_write_relations", "  relations"),
+    (services, "rows_insert", "  insert structures' rows"),
+    (services, "_insert_links", "  insert links"),
+    (services, "_write_nested", "  nested rows"),
     (apply_stage, "creation_prepared", "  structures' rows (with their search columns)"),
     (apply_stage, "created_revision_json", "  revision JSON"),
     (records.CreatedRecords, "record", "  created records"),
@@ -153,6 +157,10 @@ def index_insert_timed(connection):
 
 
 services.search_index_bulk_insert = index_insert_timed
+for setting in {settings!r}:  # --set module.NAME=value, for tuning
+    target, value = setting.split("=", 1)
+    module, name = target.rsplit(".", 1)
+    setattr(__import__(module, fromlist=[name]), name, json.loads(value))
 profiler = cProfile.Profile() if profile else None
 started, cpu_started = time.perf_counter(), time.process_time()
 if profiler:
@@ -189,6 +197,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile one run, to stderr")
     parser.add_argument("--pg-prefix", default="maillage_import_bench")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=JSON",
+        help="set a module's constant in the import's process (tuning), e.g. "
+        "maillage.imports.apply._HERE_SHARE=0.1",
+    )
+    parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="no stage timers (their clock reads, per row for some, add seconds of CPU)",
+    )
     args = parser.parse_args()
 
     synthetic.BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -219,7 +240,12 @@ def main() -> int:
                         pg_template, f"{args.pg_prefix}_{count}", PG_SERVER
                     )
                 before = load()
-                out = synthetic.run_python(_IMPORT.format(count=count, profile=args.profile), url)
+                out = synthetic.run_python(
+                    _IMPORT.format(
+                        count=count, profile=args.profile, bare=args.bare, settings=args.set
+                    ),
+                    url,
+                )
                 figures = json.loads(out.splitlines()[-1])
                 timings.append(figures["seconds"])
                 print(

@@ -20,6 +20,7 @@ from maillage.imports.report import Outcome
 from maillage.structures.bulk import ids_reserve, instances_new
 from maillage.structures.models import Structure
 from maillage.structures.services import (
+    CreationChunk,
     NewStructure,
     SlugAllocator,
     StructureChange,
@@ -134,20 +135,21 @@ def _write_beside(
     the same rows, while this process writes; returns the structures written and the
     keyword giving revisions_record_bulk the creations' records, encoded.
 
-    The new structures' keys are reserved first (ids_reserve), so that this process writes
-    their relations while the child computes their search columns and database rows,
-    chunk by chunk, which this process inserts as they come; then the child computes the
-    record of each creation and its JSON text, while this process indexes the structures
-    for search. Everything the child needs is read here first (it must not query): the
-    write's natural keys, its time, its keys, and what the records name (terms, sources,
-    communes).
+    The new structures' keys are reserved first (ids_reserve), so that the child computes
+    their search columns, database rows and, on SQLite, links (as the database's text),
+    chunk by chunk, which this process inserts as they come, after the first creations'
+    prepared here (on PostgreSQL, after all the links, which this process writes first);
+    then the child computes the record of each creation and its JSON text, while this
+    process indexes the structures for search. Everything the child needs is read here
+    first (it must not query): the write's natural keys, its time, its keys, and what the
+    records name (terms, sources, communes).
     """
     keys = write_keys(creates, updates, complete=True)
     now = timezone.now()
     records = CreatedRecords(new.values.get("commune_code") for new in creates)
     ids = ids_reserve(Structure, len(creates))
-    # The first creations' rows are prepared here, once their relations are written, while
-    # the child prepares the others: this process would otherwise wait for the child.
+    # The first creations' rows and links are prepared here while the child prepares the
+    # others: this process would otherwise wait for the child.
     here = int(len(creates) * _HERE_SHARE)
 
     def prepare() -> Iterator[list]:
@@ -160,11 +162,11 @@ def _write_beside(
         )
         for start in range(here, len(creates), _BESIDE_CHUNK):
             chunk = creates[start : start + _BESIDE_CHUNK]
-            made, rows = creation_prepared(
+            made, prepared = creation_prepared(
                 chunk, keys, now, search_columns(chunk, keys), ids[start : start + _BESIDE_CHUNK]
             )
             structures += made
-            yield rows
+            yield prepared
         for start in range(0, len(creates), _BESIDE_CHUNK):
             yield [
                 None
@@ -177,9 +179,9 @@ def _write_beside(
                 )
             ]
 
-    def prepared_here() -> Iterator[tuple]:
+    def prepared_here() -> Iterator[CreationChunk]:
         chunk = creates[:here]
-        yield from creation_prepared(chunk, keys, now, search_columns(chunk, keys), ids[:here])[1]
+        yield creation_prepared(chunk, keys, now, search_columns(chunk, keys), ids[:here])[1]
 
     chunks = -(-(len(creates) - here) // _BESIDE_CHUNK)
     with Beside(prepare) as beside:
@@ -190,9 +192,7 @@ def _write_beside(
             keys=keys,
             now=now,
             ids=ids,
-            rows=itertools.chain(
-                prepared_here(), itertools.chain.from_iterable(itertools.islice(results, chunks))
-            ),
+            chunks=itertools.chain(prepared_here(), itertools.islice(results, chunks)),
         )
         encoded_created = list(itertools.chain.from_iterable(results))
     # Created structures whose record must be read back (see CreatedRecords.read_back)

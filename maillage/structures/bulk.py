@@ -18,6 +18,7 @@ import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -299,25 +300,59 @@ def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             cursor.executemany(sql, chunk)
 
 
-def integer_rows_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[int]]) -> None:
-    """rows_insert() of rows of integers only (the links of many-to-many tables).
+@dataclass(frozen=True)
+class EncodedRows:
+    """Rows of integers as the database is sent them (integer_rows_encoded): text that a
+    process beside an import computes and sends instead of the rows themselves (a string
+    crosses the pipe whole; 750,000 pairs of integers were pickled and read back one by
+    one)."""
+
+    vendor: str
+    text: str
+
+
+def integer_rows_encoded(rows: Sequence[Sequence[int | None]]) -> EncodedRows | None:
+    """rows as integer_rows_insert() sends them to SQLite (their JSON array), or None where
+    it sends them otherwise. Pure Python: a process that may not query can compute it."""
+    vendor = connections[DEFAULT_DB_ALIAS].vendor
+    if vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 38):
+        return EncodedRows(vendor, json.dumps(rows))
+    return None
+
+
+def integer_rows_insert(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[int | None]] | EncodedRows
+) -> None:
+    """rows_insert() of rows of integers only (the links of many-to-many tables), given as
+    they are or encoded beforehand (integer_rows_encoded, for this database).
 
     SQLite: one INSERT … SELECT over the rows given as one JSON array (json_each), in
     their order: binding two parameters and stepping the statement once per row cost a
     third more than SQLite parsing the array (750,000 links of a national import: 3.9 s →
     2.7 s of CPU, BENCHMARKS.md). Integers read from JSON are the same integers.
+    Elsewhere, rows_insert() (PostgreSQL: one COPY).
     """
     connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    if isinstance(rows, EncodedRows):
+        if rows.vendor != connection.vendor:
+            raise ValueError(f"rows encoded for {rows.vendor}, not {connection.vendor}")
+        with connection.cursor() as cursor:
+            cursor.execute(_json_rows_sql(quote(table), names, len(columns)), [rows.text])
+        return
     if connection.vendor != "sqlite" or sqlite3.sqlite_version_info < (3, 38) or not rows:
         rows_insert(table, columns, rows)
         return
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    values = ", ".join(f"value ->> {index}" for index in range(len(columns)))
-    sql = f"INSERT INTO {quote(table)} ({names}) SELECT {values} FROM json_each(%s)"  # noqa: S608
+    sql = _json_rows_sql(quote(table), names, len(columns))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _JSON_ROWS_PER_CALL):
             cursor.execute(sql, [json.dumps(rows[start : start + _JSON_ROWS_PER_CALL])])
+
+
+def _json_rows_sql(table: str, names: str, count: int) -> str:
+    values = ", ".join(f"value ->> {index}" for index in range(count))
+    return f"INSERT INTO {table} ({names}) SELECT {values} FROM json_each(%s)"  # noqa: S608
 
 
 _JSON_ROWS_PER_CALL = 200_000

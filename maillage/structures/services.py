@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import re
 import secrets
@@ -28,11 +29,13 @@ from django.utils.translation import gettext as _
 
 from maillage.referential.models import Commune
 from maillage.structures.bulk import (
+    EncodedRows,
     insert_columns,
     instances_insert,
     instances_new,
     instances_prepared,
     instances_written,
+    integer_rows_encoded,
     integer_rows_insert,
     rows_insert,
 )
@@ -168,7 +171,14 @@ def slug_bases(name: str, commune_name: str = "") -> tuple[str, str]:
     """The slugs SlugAllocator tries for a name, before any number: the name's, and the
     name's with the commune's ("" without a commune)."""
     base = slugify(name)[:110].strip("-") or "structure"
-    return base, f"{base}-{slugify(commune_name)[:25]}".strip("-") if commune_name else ""
+    return base, f"{base}-{_commune_slug(commune_name)}".strip("-") if commune_name else ""
+
+
+@functools.lru_cache(maxsize=40_000)  # about as many as France has communes
+def _commune_slug(commune_name: str) -> str:
+    # A national file names each commune again and again: slugify (NFKD, two regular
+    # expressions) once per commune, not once per row.
+    return slugify(commune_name)[:25]
 
 
 class SlugAllocator:
@@ -404,20 +414,33 @@ def _attributes(values: StructureValues, keys: _Keys) -> dict[str, Any]:
 def _write_relations(
     structures: Sequence[tuple[Structure, StructureValues]], keys: _Keys, *, replace: bool
 ) -> None:
-    for name, kind in M2M_KINDS.items():
-        concerned = [(s, v) for s, v in structures if name in v]
-        if not concerned:
-            continue
+    links = _link_rows([(s.pk, v) for s, v in structures], keys)
+    for name, rows in links.items():
         through = getattr(Structure, name).through
         if replace:
-            through.objects.filter(structure_id__in=[s.pk for s, _ in concerned]).delete()
-        ids = keys.term_ids(kind)  # 750,000 links in a national import: no call per link
-        rows = {(s.pk, ids.get(slug)) for s, v in concerned for slug in v[name] if slug}
-        _insert_links(through, sorted(rows))
+            pks = [s.pk for s, v in structures if name in v]
+            through.objects.filter(structure_id__in=pks).delete()
+        _insert_links(through, rows)
     _write_nested(structures, keys, replace=replace)
 
 
-def _insert_links(through, rows: list[tuple[int, int]]) -> None:
+def _link_rows(
+    structures: Sequence[tuple[int, StructureValues]], keys: _Keys
+) -> dict[str, list[tuple[int, int | None]]]:
+    """Many-to-many name → the (structure, term) rows of structures (pk, values) that set
+    it, sorted (the order they are inserted in)."""
+    links = {}
+    for name, kind in M2M_KINDS.items():
+        concerned = [(pk, v) for pk, v in structures if name in v]
+        if not concerned:
+            continue
+        ids = keys.term_ids(kind)  # 750,000 links in a national import: no call per link
+        rows = {(pk, ids.get(slug)) for pk, v in concerned for slug in v[name] if slug}
+        links[name] = sorted(rows)
+    return links
+
+
+def _insert_links(through, rows: list[tuple[int, int]] | EncodedRows) -> None:
     """INSERT (structure, term) rows of a many-to-many table in one statement (PostgreSQL's
     COPY, SQLite's INSERT … SELECT over a JSON array: bulk.integer_rows_insert).
 
@@ -507,7 +530,7 @@ def structures_write(
     now: datetime.datetime | None = None,
     search_columns: Iterable[tuple[str, str]] | None = None,
     ids: Sequence[int] | None = None,
-    rows: Iterable[tuple] | None = None,
+    chunks: Iterable[CreationChunk] | None = None,
 ) -> list[Structure]:
     """Create and update many structures in a few queries; return the structures written.
 
@@ -518,10 +541,11 @@ def structures_write(
     caller computed them, or is computing them beside (an import).
 
     ids: primary keys reserved for the creates (bulk.ids_reserve, in this transaction),
-    in order; then their relations are written first, and rows may give the creates'
-    database rows (creation_prepared() of the same arguments), computed beside while
-    the relations are written. The created structures returned then hold only their
-    primary key and uid (the other fields are deferred).
+    in order; then chunks may give the creates' database rows (and on SQLite their
+    links) in order, chunk by chunk (CreationChunk: creation_prepared() of consecutive
+    creates, their search columns and ids), computed beside while the chunks before
+    them are written. The created structures returned then hold only their primary key
+    and uid (the other fields are deferred).
     """
     keys = keys or write_keys(creates, updates)
     now = now or timezone.now()
@@ -529,12 +553,12 @@ def structures_write(
         raise ValueError("one reserved id per structure created")
     # Many rows at once (an import): the data version is bumped once, not once per row.
     if len(creates) + len(updates) < _BULK_INDEX_FROM:
-        return _structures_write(creates, updates, keys, now, search_columns, ids, rows)
+        return _structures_write(creates, updates, keys, now, search_columns, ids, chunks)
     with (
         data_version_bulk(connection, _writes(creates, updates)),
         theme_facets_bulk(connection, len(creates) + len(updates)) as written,
     ):
-        structures = _structures_write(creates, updates, keys, now, search_columns, ids, rows)
+        structures = _structures_write(creates, updates, keys, now, search_columns, ids, chunks)
         written.extend(structure.pk for structure in structures)
         return structures
 
@@ -576,15 +600,25 @@ def creation_rows(
         }
 
 
+@dataclass
+class CreationChunk:
+    """What is written for consecutive new structures whose ids were reserved."""
+
+    rows: list[tuple]  # their database rows (columns: insert_columns(Structure, with_pk=True))
+    # many-to-many name → their links' rows, encoded for the database when it can be;
+    # empty where the links are written before all the rows (_links_with_rows)
+    links: dict[str, list[tuple[int, int | None]] | EncodedRows]
+
+
 def creation_prepared(
     creates: Sequence[NewStructure],
     keys: _Keys,
     now: datetime.datetime,
     search_columns: Iterable[tuple[str, str]],
     ids: Sequence[int],
-) -> tuple[list[Structure], list[tuple]]:
-    """The new structures with their reserved ids, and the database rows written for them
-    (columns: insert_columns(Structure, with_pk=True)). Reads nothing from the database."""
+) -> tuple[list[Structure], CreationChunk]:
+    """The new structures with their reserved ids, and what is written for them: their
+    database rows and links. Reads nothing from the database."""
     structures = instances_new(
         Structure,
         [
@@ -593,7 +627,25 @@ def creation_prepared(
         ],
     )
     rows = list(instances_prepared(Structure, structures, as_given=_AS_GIVEN, with_pk=True))
-    return structures, rows
+    links = {}
+    if _links_with_rows():
+        links = _link_rows([(pk, new.values) for pk, new in zip(ids, creates, strict=True)], keys)
+        for name, link_rows in links.items():
+            links[name] = integer_rows_encoded(link_rows) or link_rows
+    return structures, CreationChunk(rows=rows, links=links)
+
+
+def _links_with_rows() -> bool:
+    """Whether a write whose keys were reserved inserts the links of its new structures
+    chunk by chunk after their rows (CreationChunk.links), rather than all of them first.
+
+    SQLite: after, so that its deferred foreign keys have no violation pending and
+    inserting a structure does not look for the rows referring to it in each child table
+    (links first cost the structures' insert a third more, BENCHMARKS.md). PostgreSQL:
+    first, in one COPY per table, as before: each COPY of links runs the theme facets'
+    statement triggers, which join its rows with the structures (50 chunks of links
+    took 37 s of the server's time against 7 s in one COPY per table, load 10)."""
+    return connection.vendor == "sqlite"
 
 
 # Created (and changed) at the time of the write, the same for all of them.
@@ -630,7 +682,7 @@ def _structures_write(
     now: datetime.datetime,
     search_columns_: Iterable[tuple[str, str]] | None,
     ids: Sequence[int] | None = None,
-    rows: Iterable[tuple] | None = None,
+    chunks: Iterable[CreationChunk] | None = None,
 ) -> list[Structure]:
     if search_columns_ is None:
         search_columns_ = search_columns(creates, keys)
@@ -640,16 +692,24 @@ def _structures_write(
     if ids is not None:
         uids = [new.uid for new in creates]
         created = instances_written(Structure, zip(ids, uids, strict=True), "uid")
-        # The relations need only the new keys: written first, while the rows of the
-        # structures are still being prepared (beside, in an import). The foreign keys
-        # to the structures are checked at commit (deferred constraints).
-        _write_relations(
-            [(s, n.values) for s, n in zip(created, creates, strict=True)], keys, replace=False
-        )
-        if rows is None:
-            _, rows = creation_prepared(creates, keys, now, search_columns_, ids)
+        written = [(s, n.values) for s, n in zip(created, creates, strict=True)]
+        links_with_rows = _links_with_rows()
+        if not links_with_rows:
+            # The relations need only the new keys: written first, while the rows of the
+            # structures are still being prepared (beside, in an import). The foreign
+            # keys to the structures are checked at commit (deferred constraints).
+            _write_relations(written, keys, replace=False)
+        if chunks is None:
+            chunks = [creation_prepared(creates, keys, now, search_columns_, ids)[1]]
+        columns = insert_columns(Structure, with_pk=True)
         with bulk_index(connection):
-            rows_insert(Structure._meta.db_table, insert_columns(Structure, with_pk=True), rows)
+            for chunk in chunks:
+                rows_insert(Structure._meta.db_table, columns, chunk.rows)
+                # Each table's links in the order of one statement (chunks in key order).
+                for name, links in chunk.links.items():
+                    _insert_links(getattr(Structure, name).through, links)
+        if links_with_rows:
+            _write_nested(written, keys, replace=False)
         return _structures_update(created, updates, keys, now)
     created = instances_new(Structure, list(creation_rows(creates, keys, now, search_columns_)))
     with bulk_index(connection):

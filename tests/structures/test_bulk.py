@@ -66,3 +66,24 @@ def test_rows_of_integers_are_written_in_their_order():
     rows = [(s.pk, t.pk) for s in reversed(structures) for t in terms]
     integer_rows_insert(through._meta.db_table, ["structure_id", "term_id"], rows)
     assert list(through.objects.order_by("pk").values_list("structure_id", "term_id")) == rows
+
+
+def test_rows_of_integers_encoded_beforehand_are_written_as_the_rows_are():
+    from maillage.structures.bulk import integer_rows_encoded, integer_rows_insert
+    from maillage.structures.models import Structure, Term
+
+    structures = [StructureFactory() for _ in range(3)]
+    terms = list(Term.objects.filter(kind=Term.Kind.THEME)[:2]) or [
+        Term.objects.create(kind=Term.Kind.THEME, slug=slug, label_fr=slug) for slug in ("a", "b")
+    ]
+    through = Structure.themes.through
+    columns = ["structure_id", "term_id"]
+    written = []
+    for encode in (False, True):
+        through.objects.all().delete()
+        rows = [(s.pk, t.pk) for s in reversed(structures) for t in terms]
+        # None where the rows are sent as they are (PostgreSQL's COPY)
+        encoded = integer_rows_encoded(rows) if encode else None
+        integer_rows_insert(through._meta.db_table, columns, encoded or rows)
+        written.append(list(through.objects.order_by("pk").values_list(*columns)))
+    assert written[1] == written[0] == rows
