@@ -49,6 +49,9 @@ def _published_files_at_once(settings):
     settings.EDITIONS_IN_BACKGROUND = False
     # The insights kept for /enseignements/ likewise (tests/web/test_insights_kept.py).
     settings.INSIGHTS_IN_BACKGROUND = False
+    # The data version kept between notifications (PostgreSQL): a test's writes are seen at
+    # once, without waiting for a thread (tests/structures/test_version_watch.py tests it).
+    settings.DATA_VERSION_LISTEN = False
 
 
 @pytest.fixture(autouse=True)

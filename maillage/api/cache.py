@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language_from_request
 
 from maillage.release import release
-from maillage.structures.data_version import data_version_checking_connection
+from maillage.structures.data_version import data_version_of_request
 
 # Answers larger than this (exports) are not kept.
 MAX_CACHED_BYTES = 1_000_000
@@ -31,10 +31,11 @@ _NOT_CACHED = ("/openapi.json", "/docs")
 
 def request_data_version(request: HttpRequest) -> str:
     """The data version, read once per request (the request's first query, which also
-    checks the kept database connection)."""
+    checks the kept database connection; on PostgreSQL, kept in the process between two
+    notifications of a change: maillage.structures.version_watch)."""
     version = getattr(request, "_maillage_data_version", None)
     if version is None:
-        version = request._maillage_data_version = data_version_checking_connection()
+        version = request._maillage_data_version = data_version_of_request()
     return version
 
 
