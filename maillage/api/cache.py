@@ -4,9 +4,10 @@ Every read of the API is a function of the request and of the data, and the data
 (maillage.structures.data_version) changes with every committed write. So a successful GET
 answer is kept in the cache under the version, the host, the full path with its query
 string and the language, and served again until the data changes (or the code: the key
-holds the release). Nothing is ever stale:
-the first request after a write computes its answer again. The rate limiter and the data
-headers run outside this cache, so they still apply to every request. With the setting
+holds the release). Nothing is stale: the first request after a write computes its answer
+again (on PostgreSQL, once the write's notification reached the process:
+maillage.structures.version_watch). The rate limiter and the data headers run outside this
+cache, so they still apply to every request. With the setting
 ANSWER_CACHE off (benchmarks of the first request), nothing is kept or served.
 """
 
