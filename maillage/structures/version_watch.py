@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +65,8 @@ class VersionWatch:
         self._pid: int | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        # The listening connection's socket, while it listens.
+        self._socket: int | None = None
 
     # -- what requests call --------------------------------------------------------------
 
@@ -71,7 +74,7 @@ class VersionWatch:
         """The kept version, or read()'s (kept when no notification came in between)."""
         self._start_in_this_process()
         version = self._version
-        if version is not None:
+        if version is not None and not self._notification_waiting():
             return version
         notifications = self._notifications
         listening = self._listening
@@ -80,6 +83,19 @@ class VersionWatch:
             if listening and self._listening and self._notifications == notifications:
                 self._version = version
         return version
+
+    def _notification_waiting(self) -> bool:
+        """Whether the listening connection holds bytes its thread has not read yet: a
+        notification that arrived while the thread waited for the interpreter (it needs
+        the GIL, which the process's request threads hold most of the time under load).
+        The version is then read, as after the thread's forget()."""
+        socket = self._socket
+        if socket is None:
+            return False
+        poll = select.poll()
+        poll.register(socket, select.POLLIN)
+        # Readable, or closed meanwhile (the thread is reconnecting): read the version.
+        return bool(poll.poll(0))
 
     def forget(self) -> None:
         with self._lock:
@@ -102,6 +118,7 @@ class VersionWatch:
             self._pid = os.getpid()
             self._version = None
             self._listening = False
+            self._socket = None
             self._stopping = threading.Event()
             self._thread = threading.Thread(
                 target=self._listen, args=(self._stopping,), name="data-version-watch", daemon=True
@@ -116,6 +133,7 @@ class VersionWatch:
             self._pid = None
             self._listening = False
             self._version = None
+            self._socket = None
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=POLL * 4)
 
@@ -141,33 +159,42 @@ class VersionWatch:
         while not stopping.is_set():
             try:
                 with self._connect() as connection:
-                    if not _notify_trigger_present(connection):
-                        logger.warning("data_version_watch.no_trigger")
-                        stopping.wait(HEARTBEAT * 6)
-                        continue
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    # What was read before LISTEN may have missed a notification.
-                    self._set_listening(stopping, True)
-                    checked = time.monotonic()
-                    while not stopping.is_set():
-                        for _notify in connection.notifies(timeout=POLL):
-                            self.forget()
-                        if time.monotonic() - checked >= HEARTBEAT:
-                            connection.execute("SELECT 1")
-                            checked = time.monotonic()
+                    try:
+                        self._listen_on(connection, stopping)
+                    finally:
+                        # Before the connection closes: its socket's number may be reused.
+                        self._set_listening(stopping, False)
             except Exception:
                 if not stopping.is_set():
                     logger.warning("data_version_watch.lost", exc_info=True)
-            self._set_listening(stopping, False)
             stopping.wait(RETRY)
 
-    def _set_listening(self, stopping: threading.Event, listening: bool) -> None:
+    def _listen_on(self, connection, stopping: threading.Event) -> None:
+        if not _notify_trigger_present(connection):
+            logger.warning("data_version_watch.no_trigger")
+            stopping.wait(HEARTBEAT * 6)
+            return
+        connection.execute(f"LISTEN {CHANNEL}")
+        # What was read before LISTEN may have missed a notification.
+        self._set_listening(stopping, True, socket=connection.pgconn.socket)
+        checked = time.monotonic()
+        while not stopping.is_set():
+            for _notify in connection.notifies(timeout=POLL):
+                self.forget()
+            if time.monotonic() - checked >= HEARTBEAT:
+                connection.execute("SELECT 1")
+                checked = time.monotonic()
+
+    def _set_listening(
+        self, stopping: threading.Event, listening: bool, socket: int | None = None
+    ) -> None:
         with self._lock:
             if self._stopping is not stopping:
                 return  # a thread stopped: another one owns the state now
             self._notifications += 1
             self._version = None
             self._listening = listening and not stopping.is_set()
+            self._socket = socket if self._listening else None
 
 
 def _notify_trigger_present(connection) -> bool:
