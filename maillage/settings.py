@@ -232,6 +232,12 @@ CACHES = {
 # request after a change (benchmarks/run.py --no-answer-cache). Never needed in production.
 ANSWER_CACHE = env_bool("MAILLAGE_ANSWER_CACHE", True)
 
+# On PostgreSQL, each process keeps the data version between two notifications of a change
+# from the database (LISTEN/NOTIFY, one connection per process: maillage.structures.
+# version_watch) instead of reading it at the start of every request; off, every request
+# reads it (the tests' default).
+DATA_VERSION_LISTEN = env_bool("MAILLAGE_DATA_VERSION_LISTEN", True)
+
 # The downloads of /donnees/ (maillage.exports.published): written in a thread of their own
 # when the data changed, at most every PUBLISHED_FILES_INTERVAL seconds; off
 # (MAILLAGE_PUBLISHED_FILES_IN_BACKGROUND=0), the visit that finds them out of date writes

@@ -51,6 +51,9 @@ def _published_files_at_once(settings):
     settings.INSIGHTS_IN_BACKGROUND = False
     # The map's payload likewise (tests/web/test_map_kept.py).
     settings.MAP_IN_BACKGROUND = False
+    # The data version kept between notifications (PostgreSQL): a test's writes are seen at
+    # once, without waiting for a thread (tests/structures/test_version_watch.py tests it).
+    settings.DATA_VERSION_LISTEN = False
 
 
 @pytest.fixture(autouse=True)

@@ -4,9 +4,10 @@ Every read of the API is a function of the request and of the data, and the data
 (maillage.structures.data_version) changes with every committed write. So a successful GET
 answer is kept in the cache under the version, the host, the full path with its query
 string and the language, and served again until the data changes (or the code: the key
-holds the release). Nothing is ever stale:
-the first request after a write computes its answer again. The rate limiter and the data
-headers run outside this cache, so they still apply to every request. With the setting
+holds the release). Nothing is stale: the first request after a write computes its answer
+again (on PostgreSQL, once the write's notification reached the process:
+maillage.structures.version_watch). The rate limiter and the data headers run outside this
+cache, so they still apply to every request. With the setting
 ANSWER_CACHE off (benchmarks of the first request), nothing is kept or served.
 """
 
@@ -20,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language_from_request
 
 from maillage.release import release
-from maillage.structures.data_version import data_version_checking_connection
+from maillage.structures.data_version import data_version_of_request
 
 # Answers larger than this (exports) are not kept.
 MAX_CACHED_BYTES = 1_000_000
@@ -31,10 +32,11 @@ _NOT_CACHED = ("/openapi.json", "/docs")
 
 def request_data_version(request: HttpRequest) -> str:
     """The data version, read once per request (the request's first query, which also
-    checks the kept database connection)."""
+    checks the kept database connection; on PostgreSQL, kept in the process between two
+    notifications of a change: maillage.structures.version_watch)."""
     version = getattr(request, "_maillage_data_version", None)
     if version is None:
-        version = request._maillage_data_version = data_version_checking_connection()
+        version = request._maillage_data_version = data_version_of_request()
     return version
 
 

@@ -30,6 +30,8 @@ from django.db import DatabaseError
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from maillage.structures import version_watch
+
 TABLE = "structures_dataversion"
 _PREFIX = "structures_data_changed"
 
@@ -120,8 +122,15 @@ def data_version_ensure(connection: BaseDatabaseWrapper) -> None:
                 "ON CONFLICT (id) DO NOTHING"
             )
             cursor.execute(_POSTGRESQL_FUNCTION)
+            cursor.execute(version_watch.NOTIFY_FUNCTION_SQL)
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
             present = {row[0] for row in cursor.fetchall()}
+            if version_watch.NOTIFY_TRIGGER not in present:
+                cursor.execute(
+                    f"CREATE TRIGGER {version_watch.NOTIFY_TRIGGER} AFTER INSERT OR UPDATE "
+                    f"ON {TABLE} FOR EACH STATEMENT "
+                    f"EXECUTE FUNCTION {version_watch.NOTIFY_FUNCTION}()"
+                )
             for table in watched:
                 name = _trigger_name(table)
                 if name not in present:
@@ -142,9 +151,10 @@ def data_version_drop(connection: BaseDatabaseWrapper) -> None:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)}")
             elif connection.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table)} ON {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         if connection.vendor == "postgresql":
             cursor.execute(f"DROP FUNCTION IF EXISTS {_PREFIX}()")
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {version_watch.NOTIFY_FUNCTION}()")
 
 
 def data_version(connection: BaseDatabaseWrapper | None = None) -> str:
@@ -192,6 +202,17 @@ def data_version_checking_connection(connection: BaseDatabaseWrapper | None = No
             raise
         connection.close()
         return data_version(connection)
+
+
+def data_version_of_request(connection: BaseDatabaseWrapper | None = None) -> str:
+    """The version a request reads first: data_version_checking_connection(), or on
+    PostgreSQL, outside a transaction, the version kept in the process while it listens
+    for the database's notifications of a change (maillage.structures.version_watch)."""
+    connection = connection or default_connection
+    watch = None if connection.in_atomic_block else version_watch.watch_for(connection.alias)
+    if watch is None:
+        return data_version_checking_connection(connection)
+    return watch.version(lambda: data_version_checking_connection(connection))
 
 
 @contextmanager

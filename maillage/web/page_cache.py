@@ -5,9 +5,10 @@ actualiser » notice depends on today's date) and the data, whose version
 (maillage.structures.data_version) changes with every committed write. So, for a visitor
 with no session (no sign-in, no pending message), a successful HTML answer is kept in the
 cache under the data version, the host, the full path, the language and the date, and
-served again until the data changes: nothing is ever stale, and the first request after a
-write renders the page again. The API has its own cache (maillage.api.cache); both are
-off with ANSWER_CACHE (MAILLAGE_ANSWER_CACHE=0).
+served again until the data changes: nothing is stale, and the first request after a
+write renders the page again (on PostgreSQL, once the write's notification reached the
+process: maillage.structures.version_watch). The API has its own cache
+(maillage.api.cache); both are off with ANSWER_CACHE (MAILLAGE_ANSWER_CACHE=0).
 
 A page is only kept when nothing in it belongs to one visitor:
 - the answer sets no cookie and did not use a CSRF token (forms that post carry one, so
