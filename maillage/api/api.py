@@ -113,7 +113,8 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
     if sort == "relevance":
         others = filters.without("q")
         ranked = text_search.ranked_search(
-            others.apply(Structure.objects.published(), rank=False),
+            # Built only where a tier reads through the ORM (not the published-only ones).
+            lambda: others.apply(Structure.objects.published(), rank=False),
             filters.q,
             published_only=others.is_empty(),
         )
