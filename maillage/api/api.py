@@ -24,6 +24,7 @@ from maillage.exports.record_models import (
     ValueExampleRecord,
 )
 from maillage.exports.serialize import (
+    ListRow,
     list_rows,
     nested_object,
     published_structure,
@@ -113,7 +114,8 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
     if sort == "relevance":
         others = filters.without("q")
         ranked = text_search.ranked_search(
-            others.apply(Structure.objects.published(), rank=False),
+            # Built only where a tier reads through the ORM (not the published-only ones).
+            lambda: others.apply(Structure.objects.published(), rank=False),
             filters.q,
             published_only=others.is_empty(),
         )
@@ -146,15 +148,20 @@ def structure_list(request: HttpRequest, query: Query[schemas.ListQuery]):
         else filters.apply(Structure.objects.published(), rank=False).count()
     )
     url = _structure_url()
-    # Built as the schema's instances: Ninja then writes them out without validating again
-    # each field of each record through its attribute getters (2 ms for a page of 20).
-    # The same JSON (tests/api/test_list_output.py checks it against the schema).
-    return schemas.StructureList.model_construct(
-        count=count,
-        next=_page_url(request, page.next_cursor),
-        previous=_page_url(request, page.previous_cursor),
-        licence=settings.DATA_LICENCE,
-        results=[_list_item(structure, url) for structure in page.items],
+    # Written by the API's renderer from plain records, in the schema's order of fields:
+    # the JSON that the schema's instances gave (tests/api/test_list_output.py checks it
+    # byte for byte), without validating each field again (2 ms for a page of 20, search5)
+    # nor making an instance per record (0.3 ms, search8).
+    return api.create_response(
+        request,
+        {
+            "count": count,
+            "next": _page_url(request, page.next_cursor),
+            "previous": _page_url(request, page.previous_cursor),
+            "licence": settings.DATA_LICENCE,
+            "results": [_list_item(structure, url) for structure in page.items],
+        },
+        status=200,
     )
 
 
@@ -168,7 +175,7 @@ def _structure_url():
     template = reverse("web:structure_detail", args=[placeholder])
     before, _, after = template.partition(placeholder)
 
-    def url(structure: Structure) -> str:
+    def url(structure: ListRow) -> str:
         if _SLUG.fullmatch(structure.slug):
             return before + structure.slug + after
         return structure.get_absolute_url()
@@ -176,13 +183,14 @@ def _structure_url():
     return url
 
 
-def _list_item(structure: Structure, url=None) -> schemas.StructureListItem:
+def _list_item(structure: ListRow, url) -> dict:
+    """A list page's record as schemas.StructureListItem writes it (its fields in order)."""
     distance = getattr(structure, "distance_km", None)
-    return schemas.StructureListItem.model_construct(
+    return {
+        "url": url(structure),
         **record(structure),
-        url=(url or _structure_url())(structure),
-        distance_km=None if distance is None else round(distance, 3),
-    )
+        "distance_km": None if distance is None else round(distance, 3),
+    }
 
 
 @api.get(

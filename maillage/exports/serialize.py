@@ -85,7 +85,7 @@ def _rows_query(connection, name: str, queryset_for) -> tuple:
     per thread and connection (its SQL is the same whatever the keys: one parameter holds
     them all): (sql, params, index of the keys' parameter, compiler, the columns'
     converters, field names, first and last field's positions, related populators,
-    annotations' positions).
+    annotations' positions, the related rows' positions for ListRow).
 
     queryset_for(connection): the query, with _KEYS_PARAMETER where the keys go."""
     key = (name, connection.alias, connection.vendor)
@@ -110,6 +110,7 @@ def _rows_query(connection, name: str, queryset_for) -> tuple:
             end,
             get_related_populators(klass_info, select, connection.alias),
             tuple(compiler.annotation_col_map.items()),
+            _plain_populators(klass_info, select),
         )
         if not hasattr(_compiled, "rows"):
             _compiled.rows = {}
@@ -117,20 +118,100 @@ def _rows_query(connection, name: str, queryset_for) -> tuple:
     return cached
 
 
-def _read_rows(name: str, queryset_for, keys) -> list[Structure]:
+def _plain_populators(klass_info: dict, select: list) -> tuple:
+    """Where each related row of a compiled query sits in its rows, for ListRow: (the
+    relation's name, first and last column's positions, the columns' names, the primary
+    key's position among them, the same for its own related rows), as Django's
+    RelatedPopulator finds them (forward relations of select_related())."""
+    found = []
+    for info in klass_info.get("related_klass_infos", ()):
+        if info["from_parent"] or info["reverse"]:
+            raise ValueError("ListRow reads forward relations only")
+        fields = info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        found.append(
+            (
+                info["field"].name,
+                start,
+                end,
+                names,
+                names.index(info["model"]._meta.pk.attname),
+                _plain_populators(info, select),
+            )
+        )
+    return tuple(found)
+
+
+class ListRow:
+    """A structure of a list page as record() and the page's links read it: its fields,
+    its related rows (type, source, commune, its department, region and EPCI) and the
+    joined slugs as plain attributes, with the same values as the model instances that
+    export_queryset() gives, without making seven instances per structure (BENCHMARKS.md,
+    "search8"). Not a model: nothing to save, no other method."""
+
+    pk: int
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        return Structure.get_absolute_url(self)  # type: ignore[arg-type]
+
+
+class _RelatedRow:
+    """A related row of a ListRow (a term, a source, a commune…): its fields as attributes."""
+
+
+def _populate_plain(row: tuple, populators: tuple, into) -> None:
+    for attribute, start, end, names, pk, children in populators:
+        values = row[start:end]
+        if values[pk] is None:  # no related row (a LEFT JOIN): None, as Django's
+            into.__dict__[attribute] = None
+            continue
+        related = _RelatedRow()
+        related.__dict__.update(zip(names, values, strict=True))
+        if children:
+            _populate_plain(row, children, related)
+        into.__dict__[attribute] = related
+
+
+def _read_rows(name: str, queryset_for, keys, *, plain: bool = False) -> list:
     """The structures of the compiled query name for keys, made into instances as Django's
-    ModelIterable does (django/db/models/query.py; to check on upgrades)."""
+    ModelIterable does (django/db/models/query.py; to check on upgrades); plain: into
+    ListRow, with the same attributes and values."""
     connection = connections[DEFAULT_DB_ALIAS]
-    (sql, params, index, compiler, converters, names, start, end, populators, annotations) = (
-        _rows_query(connection, name, queryset_for)
-    )
+    (
+        sql,
+        params,
+        index,
+        compiler,
+        converters,
+        names,
+        start,
+        end,
+        populators,
+        annotations,
+        plain_populators,
+    ) = _rows_query(connection, name, queryset_for)
     params = list(params)
     params[index] = keys(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
+    rows = compiler.apply_converters(fetched, converters) if converters else fetched
+    if plain:
+        plain_rows = []
+        for row in rows:
+            structure = ListRow()
+            attributes = structure.__dict__
+            attributes.update(zip(names, row[start:end], strict=True))
+            attributes["pk"] = attributes[Structure._meta.pk.attname]
+            _populate_plain(row, plain_populators, structure)
+            for attribute, position in annotations:
+                attributes[attribute] = row[position]
+            plain_rows.append(structure)
+        return plain_rows
     structures = []
-    for row in compiler.apply_converters(fetched, converters) if converters else fetched:
+    for row in rows:
         structure = Structure.from_db(connection.alias, names, row[start:end])
         for populator in populators:
             populator.populate(row, structure)
@@ -148,13 +229,14 @@ def _list_query(connection) -> QuerySet:
     return export_queryset(Structure.objects.filter(pk__in=keys), nested=False)
 
 
-def list_rows(pks: list[int]) -> list[Structure]:
-    """The structures of these keys as export_queryset(..., nested=False) gives them (the
-    same instances, related objects and joined slugs; in no particular order), for the
-    API's list pages.
+def list_rows(pks: list[int]) -> list[ListRow]:
+    """The structures of these keys as export_queryset(..., nested=False) reads them (the
+    same fields, related rows and joined slugs, as ListRow: what record() and
+    get_absolute_url() read; in no particular order), for the API's list pages.
 
     The ORM would build and compile that query for every page, which took longer than
-    running it (BENCHMARKS.md, "search5"): its SQL is compiled once.
+    running it (BENCHMARKS.md, "search5"): its SQL is compiled once. Its rows are not
+    made into models (BENCHMARKS.md, "search8").
     """
     if not pks:
         return []
@@ -163,6 +245,7 @@ def list_rows(pks: list[int]) -> list[Structure]:
         "list",
         _list_query,
         lambda connection: pks if connection.vendor == "postgresql" else json.dumps(pks),
+        plain=True,
     )
 
 

@@ -350,6 +350,8 @@ def _name_has_none(words: tuple[str, ...]) -> Q:
 
 
 Key = tuple[int, int]  # (pk, search_rank)
+# The full-text indexes a tier reads (RankedSearch._published_in_index_order).
+NAME_INDEX, DOCUMENT_INDEX = "name", "document"
 _MATCHES = "search_matches"  # RankedSearch._named's common table
 
 
@@ -367,19 +369,34 @@ class RankedSearch:
     too. A page then reads about its own rows instead of every match. Correct on every
     database (tests run it on both); used where ranked_search() says it is faster.
 
-    structures: the structures searched, other filters applied (not matched, unordered).
+    structures: the structures searched, other filters applied (not matched, unordered),
+    or a function that returns them.
     published_only: they are exactly the published structures; on SQLite the count is then
     the full-text index's own count less the unpublished matches (few), instead of one
     status check per match.
     """
 
-    def __init__(self, structures: QuerySet, query: str, *, published_only: bool = False):
-        self.structures = structures.order_by()
+    def __init__(
+        self,
+        structures: QuerySet | Callable[[], QuerySet],
+        query: str,
+        *,
+        published_only: bool = False,
+    ):
+        self._structures = structures
         self.words = tuple(query_terms(query))
         self.published_only = published_only
         # The full-text index's own count of the matches (SQLite, published_only), when a
         # page's keys were read with it (see _named).
         self._indexed: int | None = None
+
+    @functools.cached_property
+    def structures(self) -> QuerySet:
+        """The structures searched, unordered, built when a tier reads through the ORM
+        (structures may be a function that returns them: SQLite's published-only tiers
+        and count never do)."""
+        structures = self._structures
+        return (structures() if callable(structures) else structures).order_by()
 
     def _counted_from_the_index(self) -> bool:
         return self.published_only and connection.vendor == "sqlite"
@@ -433,10 +450,15 @@ class RankedSearch:
     def _named(self, limit: int, after, backwards: bool) -> list[Key]:
         """Matches with at least one query word at the start of a word of their name."""
         words = list(self.words)
-        rows = self.structures.filter(_name_condition(self.words))
         if len(words) == 1:
             # The name's terms are among the document's: the name's match is the match.
+            if self._counted_from_the_index():
+                return self._published_in_index_order(
+                    NAME_INDEX, len(words) + 2, limit, after, backwards
+                )
+            rows = self.structures.filter(_name_condition(self.words))
             return _constant_rank(rows, len(words) + 2, limit, after, backwards)
+        rows = self.structures.filter(_name_condition(self.words))
         # `AS MATERIALIZED` needs SQLite 3.35 (Django 5.2 supports 3.31).
         shared = (
             self._counted_from_the_index()
@@ -477,6 +499,10 @@ class RankedSearch:
     def _unnamed(self, limit: int, after, backwards: bool) -> list[Key]:
         """Matches with no query word in their name: all of rank n, in id order."""
         words = list(self.words)
+        if self._counted_from_the_index():
+            return self._published_in_index_order(
+                DOCUMENT_INDEX, len(words), limit, after, backwards
+            )
         rows = self.structures.filter(_name_has_none(self.words))
         if connection.vendor != "sqlite":
             return _constant_rank(
@@ -503,6 +529,48 @@ class RankedSearch:
             order_by=["-fts_rowid" if backwards else "fts_rowid"],
         )
         return [(pk, len(words)) for pk in rows.values_list("pk", flat=True)[:limit]]
+
+    def _published_in_index_order(
+        self, index: str, rank: int, limit: int, after, backwards: bool
+    ) -> list[Key]:
+        """SQLite, the published structures (published_only): the keys of one tier, all of
+        this rank, read from a full-text index in its rowid order (the structures' ids),
+        which FTS5 reads as it goes: the page stops after its rows. NAME_INDEX: the
+        matches with a query word at the start of a word of their name (one query word);
+        DOCUMENT_INDEX: those with none (search()'s `search_name LIKE '% word%'`, negated).
+
+        The tiers' statements through the ORM gave the same keys; built and compiled for
+        each page, they cost more than running them (BENCHMARKS.md, "search8"). A constant
+        text with parameters instead: the name's matches joined in the index's order
+        rather than listed first (`id IN (…)`), then walked in the structures' order."""
+        from maillage.structures.models import Structure
+        from maillage.structures.search_index import FTS_TABLE, NAME_FTS_TABLE
+
+        bound = _id_bound(rank, after, backwards)
+        if bound is False:
+            return []
+        table = NAME_FTS_TABLE if index == NAME_INDEX else FTS_TABLE
+        joiner = " OR " if index == NAME_INDEX else " "
+        where = [f"{table}.rowid = s.id", f"{table} MATCH %s", "s.status = %s"]
+        params: list = [joiner.join(f"{word}*" for word in self.words)]
+        params.append(Structure.Status.PUBLISHED)
+        if index == DOCUMENT_INDEX:
+            where.append(
+                "NOT (" + " OR ".join("s.search_name LIKE %s ESCAPE '\\'" for _ in self.words) + ")"
+            )
+            params += [f"% {word}%" for word in self.words]  # [0-9a-z]: nothing to escape
+        if bound is not None:
+            where.append(f"{table}.rowid {'<' if backwards else '>'} %s")
+            params.append(bound)
+        params.append(limit)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.id FROM structures_structure s, {table} "  # noqa: S608 (constants)
+                f"WHERE {' AND '.join(where)} "
+                f"ORDER BY {table}.rowid {'DESC' if backwards else 'ASC'} LIMIT %s",
+                params,
+            )
+            return [(pk, rank) for (pk,) in cursor.fetchall()]
 
 
 class PublishedSearch:
@@ -588,7 +656,7 @@ class PublishedSearch:
 
 
 def ranked_search(
-    structures: QuerySet, query: str, *, published_only: bool = False
+    structures: QuerySet | Callable[[], QuerySet], query: str, *, published_only: bool = False
 ) -> RankedSearch | PublishedSearch | None:
     """What reads a page of search(structures, query) and its count the faster way: a
     RankedSearch on SQLite; on PostgreSQL, a PublishedSearch when the structures are

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from maillage.api import schemas
+from maillage.api.api import api
 from maillage.exports.serialize import export_queryset, list_rows, record
 from maillage.structures.models import Structure, Term
 from tests.factories import (
@@ -59,7 +60,13 @@ def test_list_json_is_the_schemas(client, structures, query):
     assert response.status_code == 200
     body = json.loads(response.content)
     # What validating the answer against the documented schema gives: the same.
-    assert schemas.StructureList.model_validate(body).model_dump(mode="json") == body
+    validated = schemas.StructureList.model_validate(body)
+    assert validated.model_dump(mode="json") == body
+    # Byte for byte what the API writes of the schema's instance (fields in its order).
+    assert response.content.decode() == api.renderer.render(
+        response.wsgi_request, validated.model_dump(), response_status=200
+    )
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     published = {s.uid: s for s in structures if s.status == Structure.Status.PUBLISHED}
     for item in body["results"]:
         structure = published[item["id"]]
