@@ -16,7 +16,10 @@ old token, with the old data.
 SQLite: row-level triggers (the only kind it has), an UPDATE of the one row per written
 row. PostgreSQL: statement-level triggers, one upsert per statement (but an executemany
 is one statement per row). Bulk writes (imports) set both aside and bump the token once at
-their end (data_version_bulk).
+their end (data_version_bulk). On PostgreSQL a trigger on the version's own table also
+notifies every replacement of the token (`NOTIFY maillage_data_version`, at commit), so that
+server processes keep the token between two changes (data_version_of_request,
+maillage.structures.version_watch).
 Like the full-text triggers, they are put back after every `migrate` (post_migrate): on
 SQLite, a migration that rebuilds a table drops its triggers.
 """
