@@ -456,7 +456,15 @@ def map_selection(request):
         version = map_kept.map_kept(now=now).version
         order = map_kept.map_order(version, now=now)
         if order is None:
-            raise RuntimeError("the map's payload changed twice while a selection was read")
+            # The data changed twice while the selection was read (writes in quick
+            # succession): the browser asks again in a moment.
+            response = JsonResponse(
+                {"detail": _("La carte est mise à jour : réessayez dans un instant.")},
+                status=503,
+            )
+            response["Retry-After"] = "1"
+            response["Cache-Control"] = "no-store"
+            return response
     # With no filter, the one kept with the payload (of its data, said by the page).
     selection = map_kept.map_selection_kept(version, now=now) if filters.is_empty() else None
     if selection is None:

@@ -214,6 +214,19 @@ def test_an_unknown_version_leads_to_the_one_served(client, version):
     assert response["Cache-Control"] == "no-cache"
 
 
+@pytest.mark.django_db
+def test_a_selection_while_the_data_keeps_changing_asks_to_retry(client, monkeypatch):
+    build_atlas(load_vocabularies())
+    # Each payload looked for is gone by the time it is read (two changes in a row).
+    monkeypatch.setattr(map_kept, "map_order", lambda version, now=None: None)
+
+    response = client.get("/carte/selection/?theme=mobilite")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.json()["detail"] == "La carte est mise à jour : réessayez dans un instant."
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_moderator_s_edit_starts_writing_the_map_and_the_insights(client, settings):
     """Once the edit is committed, the writers run before anyone visits the map or the
