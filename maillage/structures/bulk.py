@@ -272,6 +272,19 @@ def _value_preparer(
     return prepare
 
 
+def rows_copy_binary(table: str, columns: Sequence[str], data: bytes) -> None:
+    """PostgreSQL: COPY rows given whole in COPY's binary format (signature and end
+    included), as prepared beside an import, into table."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    sql = f"COPY {quote(table)} ({names}) FROM STDIN (FORMAT BINARY)"
+    with connection.cursor() as cursor:
+        debug = getattr(cursor, "debug_sql", None)
+        with debug(sql) if debug else nullcontext(), cursor.cursor.copy(sql) as copy:
+            copy.write(data)
+
+
 def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """INSERT rows of database-ready values (as get_db_prep_save gives them) into table.
 

@@ -39,9 +39,11 @@ so it stays out of line like the text did; it is larger (1.4 KB against 1.1 KB, 
 compressible: STORAGE EXTERNAL).
 """
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from struct import Struct
 
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -101,9 +103,18 @@ _OLD_GIN_DDL = (
     f"CREATE INDEX IF NOT EXISTS {_OLD_GIN} ON structures_structure "
     "USING gin (to_tsvector('simple'::regconfig, search_document))"
 )
-_PUBLISHED = "'published'"  # Structure.Status.PUBLISHED
+PUBLISHED = "published"  # Structure.Status.PUBLISHED (this module imports no model)
+_PUBLISHED = f"'{PUBLISHED}'"
 _BALLAST = "repeat(' ', 2100)"  # above PostgreSQL's TOAST_TUPLE_THRESHOLD (~2 KB)
 _TSVECTOR = "to_tsvector('simple'::regconfig, {})"
+# What the search table stores: the lexemes without their positions (strip). A search asks
+# which structures hold every query word (as a prefix), never where: no phrase, weight or
+# ts_rank reads positions (the ranking is text_search's own expression), and the GIN index
+# holds the lexemes only, so the matches are the same (as on SQLite, whose FTS5 indexes
+# keep no positions either, migration 0012). Without them a vector is half the size, and an
+# import sends it in tsvector's binary form, which PostgreSQL copies in instead of parsing
+# (migration 0013, BENCHMARKS.md "Import, ninth pass").
+_LEXEMES = f"strip({_TSVECTOR})"
 
 
 @dataclass(frozen=True)
@@ -118,8 +129,9 @@ class Layout:
 
 
 # Since migration 0010: the document's tsvector, computed once when it is written (the
-# import's COPY, ANALYZE and every later index build read it instead of parsing the text).
-VECTOR = Layout("search_vector", "tsvector", _TSVECTOR, SEARCH_GIN, "search_vector")
+# import's COPY, ANALYZE and every later index build read it instead of parsing the text);
+# since 0013 without positions.
+VECTOR = Layout("search_vector", "tsvector", _LEXEMES, SEARCH_GIN, "search_vector")
 # Migration 0009's: the document's text, the index on its tsvector computed (kept for
 # 0010's backward step).
 DOCUMENT = Layout(
@@ -164,6 +176,78 @@ def _pg_columns(layout: Layout) -> str:
     return f"id, published, search_name, {layout.column}"
 
 
+# What an import writes into the search table itself (search_rows_copy), beside the
+# structures' rows: their insert trigger then skips the structures that have a search row.
+SEARCH_COLUMNS = ("id", "published", "search_name", VECTOR.column)
+
+# A document is space-separated terms of [0-9a-z] (text_search). PostgreSQL's parser reads
+# each such term as one token, but for a number in exponent notation followed by more
+# ("5e5x": the number 5e5, then the word x; checked over every term of up to six
+# characters of [01aex]), and drops a token of 2,047 bytes or more. Documents outside these
+# cases, or longer than a tsvector's lexemes may be, are left to the trigger's to_tsvector.
+_NOT_TERMS = re.compile(r"[^0-9a-z ]")
+_SPLIT_BY_THE_PARSER = re.compile(r"(?:^| )[0-9]+e[0-9]+[a-z]")
+_EXPONENT = re.compile(r"[0-9]e[0-9]")  # found in fewer documents, four times faster
+_MAX_TOKEN = 2046
+_MAX_DOCUMENT = 1 << 20
+# tsvector's binary form (tsvectorsend): the number of lexemes, then each lexeme in
+# PostgreSQL's order (bytewise, a prefix first: Python's for ASCII), NUL-terminated, with
+# its number of positions (none: 0 as two bytes).
+_COUNT = Struct(">i")
+_NO_POSITIONS = "\0\0\0"
+
+
+def tsvector_binary(document: str) -> bytes | None:
+    """strip(to_tsvector('simple', document)) in tsvector's binary form, computed here;
+    None where the document is outside what this reproduces (the server computes those).
+
+    The same lexemes as PostgreSQL's for every document of the 100,000-structure
+    benchmark and for the cases above (tests/structures/test_search_table.py compares).
+    """
+    if len(document) >= _MAX_DOCUMENT or _NOT_TERMS.search(document):
+        return None
+    if _EXPONENT.search(document) and _SPLIT_BY_THE_PARSER.search(document):
+        return None
+    lexemes = sorted(set(document.split()))
+    if not lexemes:
+        return _COUNT.pack(0)
+    if max(map(len, lexemes)) > _MAX_TOKEN:
+        return None
+    return _COUNT.pack(len(lexemes)) + (_NO_POSITIONS.join(lexemes) + _NO_POSITIONS).encode()
+
+
+# PostgreSQL's binary COPY: a signature, flags and header extension (none), rows, and -1.
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_END = b"\xff\xff"
+# A row's four fields as far as the name's length: count, then each field's length and
+# value (id int8, published bool).
+_ROW_START = Struct(">hiqi?i")
+
+
+def search_rows_copy(structures: Iterable) -> bytes:
+    """The search table's rows (SEARCH_COLUMNS) of new structures, as PostgreSQL's binary
+    COPY reads them, for those whose vector tsvector_binary gives (the others are left to
+    the insert trigger); b"" for none. Reads nothing from the database: computed beside an
+    import."""
+    parts = [_COPY_SIGNATURE]
+    for structure in structures:
+        vector = tsvector_binary(structure.search_document)
+        if vector is None:
+            continue
+        name = structure.search_name.encode()
+        published = structure.status == PUBLISHED
+        parts += [
+            _ROW_START.pack(4, 8, structure.id, 1, published, len(name)),
+            name,
+            _COUNT.pack(len(vector)),
+            vector,
+        ]
+    if len(parts) == 1:
+        return b""
+    parts.append(_COPY_END)
+    return b"".join(parts)
+
+
 # Row-level for updates, with a condition checked before the function is called: an update
 # of other columns costs nothing (a statement-level trigger would keep every updated row,
 # whole, in its transition tables). The document's column is written only when the
@@ -173,9 +257,10 @@ def _pg_columns(layout: Layout) -> str:
 def _pg_functions(layout: Layout) -> dict[str, str]:
     column = layout.column
     return {
+        # Not the structures whose search row was written with them (search_rows).
         "insert": f"INSERT INTO {SEARCH_TABLE} ({_pg_columns(layout)}) "
         + _pg_rows_of(layout, "new_rows")
-        + ";",
+        + f" WHERE NOT EXISTS (SELECT FROM {SEARCH_TABLE} s WHERE s.id = new_rows.id);",
         "update": (
             f"UPDATE {SEARCH_TABLE} SET id = NEW.id, published = NEW.status = {_PUBLISHED}, "
             f"search_name = NEW.search_name, {column} = CASE WHEN "
@@ -265,6 +350,19 @@ def search_table_create(connection: BaseDatabaseWrapper, *, layout: Layout = VEC
         )
         cursor.execute(_pg_index(layout))  # built once over the rows: faster than row by row
         cursor.execute(f"DROP INDEX IF EXISTS {_OLD_GIN}")
+
+
+def search_table_remake(connection: BaseDatabaseWrapper, layout: Layout) -> None:
+    """A migration's step: the search table made again in this layout (search_table_create,
+    in a transaction of its own), then vacuumed and analysed outside it. SQLite: nothing."""
+    if connection.vendor != "postgresql":
+        return
+    with transaction.atomic(using=connection.alias):
+        search_table_create(connection, layout=layout)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {SEARCH_TABLE}"
+        )
 
 
 def search_table_remove(connection: BaseDatabaseWrapper) -> None:

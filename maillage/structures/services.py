@@ -37,6 +37,7 @@ from maillage.structures.bulk import (
     instances_written,
     integer_rows_encoded,
     integer_rows_insert,
+    rows_copy_binary,
     rows_insert,
 )
 from maillage.structures.data_version import data_version_bulk
@@ -50,9 +51,11 @@ from maillage.structures.models import (
     ValueExample,
 )
 from maillage.structures.search_index import (
+    SEARCH_COLUMNS,
     SEARCH_TABLE,
     search_index_bulk_insert,
     search_index_tidy,
+    search_rows_copy,
 )
 from maillage.structures.text_search import search_documents, structure_search_refresh
 from maillage.structures.theme_facets import TABLE as THEME_FACETS_TABLE
@@ -608,6 +611,9 @@ class CreationChunk:
     # many-to-many name → their links' rows, encoded for the database when it can be;
     # empty where the links are written before all the rows (_links_with_rows)
     links: dict[str, list[tuple[int, int | None]] | EncodedRows]
+    # PostgreSQL: their rows of the search table in binary COPY (search_rows_copy),
+    # written before theirs so that the structures' insert trigger skips them
+    search_rows: bytes = b""
 
 
 def creation_prepared(
@@ -632,7 +638,8 @@ def creation_prepared(
         links = _link_rows([(pk, new.values) for pk, new in zip(ids, creates, strict=True)], keys)
         for name, link_rows in links.items():
             links[name] = integer_rows_encoded(link_rows) or link_rows
-    return structures, CreationChunk(rows=rows, links=links)
+    searched = search_rows_copy(structures) if connection.vendor == "postgresql" else b""
+    return structures, CreationChunk(rows=rows, links=links, search_rows=searched)
 
 
 def _links_with_rows() -> bool:
@@ -704,6 +711,8 @@ def _structures_write(
         columns = insert_columns(Structure, with_pk=True)
         with bulk_index(connection):
             for chunk in chunks:
+                if chunk.search_rows:
+                    rows_copy_binary(SEARCH_TABLE, SEARCH_COLUMNS, chunk.search_rows)
                 rows_insert(Structure._meta.db_table, columns, chunk.rows)
                 # Each table's links in the order of one statement (chunks in key order).
                 for name, links in chunk.links.items():

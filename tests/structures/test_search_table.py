@@ -5,16 +5,23 @@ TRUNCATE; and a search gives the same answers through it."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from maillage.imports import apply as apply_stage
+from maillage.imports import pipeline
 from maillage.imports.pipeline import run_import
 from maillage.structures import text_search
+from maillage.structures.bulk import rows_copy_binary
 from maillage.structures.models import Structure, Term
 from maillage.structures.search_index import (
     DOCUMENT,
+    SEARCH_COLUMNS,
     SEARCH_TABLE,
     VECTOR,
     search_index_ensure,
+    search_rows_copy,
     search_table_create,
+    tsvector_binary,
 )
 from maillage.structures.services import structure_create, structure_update
 from tests.factories import CommuneFactory, SourceFactory, StructureFactory, TermFactory
@@ -36,12 +43,13 @@ def stored() -> list[tuple]:
 
 
 def expected() -> list[tuple]:
-    """Each structure's row as the search table should hold it: its document's tsvector
-    as PostgreSQL makes it from the structure's own column."""
+    """Each structure's row as the search table should hold it: its document's lexemes
+    (a tsvector without positions) as PostgreSQL makes them from the structure's own
+    column."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, status = %s, search_name, "
-            "to_tsvector('simple'::regconfig, search_document)::text "
+            "strip(to_tsvector('simple'::regconfig, search_document))::text "
             "FROM structures_structure ORDER BY id",
             [Structure.Status.PUBLISHED],
         )
@@ -113,6 +121,81 @@ def test_an_import(loaded, write):  # noqa: F811 (fixtures)
     assert len(stored()) == 2
     found = text_search.search(Structure.objects.published(), "numeriq")
     assert [structure.name for structure in found] == ["La Cantine numérique"]
+
+
+class Written:
+    """A structure's attributes as search_rows_copy reads them."""
+
+    def __init__(self, pk: int, document: str):
+        self.id, self.search_document = pk, document
+        self.search_name, self.status = " atelier ", Structure.Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "",
+        "cantin numer cantin numeriqu tiers lieu cantin",
+        "2020 007 3d a1b2 12345678901234567890123 e1 0x1f 1e 1e5 2e3 19e siecl 2eme",
+        " ".join(["atelier"] * 300 + ["fabriqu", "a", "ab", "abc", "b"]),
+        "x" * 2046,
+    ],
+)
+def test_a_vector_computed_here_is_postgresqls(document):
+    """The rows search_rows_copy gives, copied in, hold the lexemes PostgreSQL makes of
+    the document."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE copied (LIKE {SEARCH_TABLE})")
+        rows_copy_binary("copied", SEARCH_COLUMNS, search_rows_copy([Written(7, document)]))
+        cursor.execute(
+            "SELECT id, published, search_name, search_vector::text, "
+            "strip(to_tsvector('simple'::regconfig, %s))::text FROM copied",
+            [document],
+        )
+        [(pk, published, name, here, postgresql)] = cursor.fetchall()
+    assert (pk, published, name) == (7, True, " atelier ")
+    assert here == postgresql
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "lab 5e5x",  # read by PostgreSQL as the number 5e5, then the word x
+        "x" * 2047,  # too long to be indexed
+        "cantine numérique",  # not terms
+    ],
+)
+def test_documents_outside_what_is_computed_here_are_left_to_postgresql(document):
+    assert tsvector_binary(document) is None
+    assert search_rows_copy([Written(7, document)]) == b""
+
+
+def test_an_import_in_bulk_writes_the_search_rows_and_postgresql_the_others(
+    loaded,  # noqa: F811 (fixture)
+    write,  # noqa: F811 (fixture)
+    monkeypatch,
+):
+    """An import large enough to prepare its rows beside writes its structures' search
+    rows itself, but for documents that PostgreSQL reads otherwise: those by the trigger."""
+    monkeypatch.setattr(pipeline, "VALIDATE_BESIDE_FROM", 1)
+    monkeypatch.setattr(apply_stage, "BESIDE_FROM", 1)
+    monkeypatch.setattr(apply_stage, "_HERE_SHARE", 0.5)
+    path = write(
+        "a.csv",
+        "name,main_type,commune_code,themes,source,source_record_id,status\n"
+        "La Cantine numérique,tiers-lieu,44109,mobilite,curated-2026,c1,published\n"
+        "Fabrique des énergies,fablab,44109,,curated-2026,c2,pending\n"
+        "Lab 5e5x,fablab,44109,,curated-2026,c3,published\n"
+        "Atelier 2e3 du 19e,fablab,44109,sante,curated-2026,c4,published\n",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(path=path, accept_valid_rows=True)
+    assert len(report.created) == 4
+    assert [q["sql"] for q in queries if q["sql"].startswith(f'COPY "{SEARCH_TABLE}"')]
+    assert_in_step()
+    assert [row[1] for row in stored()] == [True, False, True, True]
+    found = text_search.search(Structure.objects.published(), "5e5")
+    assert [structure.name for structure in found] == ["Lab 5e5x"]
 
 
 def test_migration_0010_and_back():

@@ -8,29 +8,17 @@ then vacuumed and analysed outside it. Backwards, the same in 0009's layout. SQL
 nothing.
 """
 
-from django.db import migrations, transaction
+from django.db import migrations
 
-from maillage.structures.search_index import DOCUMENT, SEARCH_TABLE, VECTOR, search_table_create
-
-
-def _remake(schema_editor, layout) -> None:
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    with transaction.atomic(using=connection.alias):
-        search_table_create(connection, layout=layout)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {SEARCH_TABLE}"
-        )
+from maillage.structures.search_index import DOCUMENT, VECTOR, search_table_remake
 
 
 def forward(apps, schema_editor):
-    _remake(schema_editor, VECTOR)
+    search_table_remake(schema_editor.connection, VECTOR)
 
 
 def backward(apps, schema_editor):
-    _remake(schema_editor, DOCUMENT)
+    search_table_remake(schema_editor.connection, DOCUMENT)
 
 
 class Migration(migrations.Migration):
