@@ -23,11 +23,18 @@ DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 
 
+# How long an expectation waits for the page before it fails (Playwright's default: 5 s).
+# CI runs the suites on SQLite and PostgreSQL side by side on two cores: a page can take
+# longer than on a quiet machine without anything being wrong; a wrong page still fails.
+EXPECT_TIMEOUT_MS = 15_000
+
+
 @pytest.fixture(scope="session")
 def browser():
     playwright_sync = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    playwright_sync.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with playwright_sync.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
