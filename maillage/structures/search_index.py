@@ -9,9 +9,10 @@ for some schema changes, which drops its triggers; `search_index_ensure` runs af
 to.
 PostgreSQL: a narrow table beside the structures, `structures_structure_search`, holding
 what a search reads of each structure (its id, whether it is published, search_name, and
-search_vector, the 'simple' tsvector of search_document, under a GIN index), kept in step
-by triggers on the structures (insert, update, delete, truncate: every writer, imports'
-COPY included).
+search_vector, the lexemes of the 'simple' tsvector of search_document, under a GIN
+index), kept in step by triggers on the structures (insert, update, delete, truncate:
+every writer, imports' COPY included; an import writes its new structures' rows itself,
+search_rows_copy).
 
 Why a table of its own: PostgreSQL's exact count of a search (and its ranking) visits the
 table row of every match, a GIN index giving row addresses only. Over the structures'
