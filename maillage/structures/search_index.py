@@ -36,8 +36,10 @@ structures, 0.5-0.7 s with the vector), a rebuild of the index, the recheck of a
 bitmap. Writes parse each document once either way (the triggers now, the index's
 expression before: an import's COPY costs the same), to_tsvector of the same text: the
 same matches. Searches never read the vector (the GIN index answers without a recheck),
-so it stays out of line like the text did; it is larger (1.4 KB against 1.1 KB, barely
-compressible: STORAGE EXTERNAL).
+so it stays out of line like the text did (barely compressible: STORAGE EXTERNAL). Since
+migration 0013 it holds the lexemes without their positions (0.95 KB against 1.4 KB, the
+text 1.1 KB), and an import writes its new structures' rows in binary instead of having
+them parsed (search_rows_copy).
 """
 
 import re
@@ -112,8 +114,8 @@ _TSVECTOR = "to_tsvector('simple'::regconfig, {})"
 # which structures hold every query word (as a prefix), never where: no phrase, weight or
 # ts_rank reads positions (the ranking is text_search's own expression), and the GIN index
 # holds the lexemes only, so the matches are the same (as on SQLite, whose FTS5 indexes
-# keep no positions either, migration 0012). Without them a vector is half the size, and an
-# import sends it in tsvector's binary form, which PostgreSQL copies in instead of parsing
+# keep no positions either, migration 0012). Without them a vector is a third smaller, and
+# an import sends it in tsvector's binary form, which PostgreSQL copies in instead of parsing
 # (migration 0013, BENCHMARKS.md "Import, ninth pass").
 _LEXEMES = f"strip({_TSVECTOR})"
 
@@ -258,7 +260,7 @@ def search_rows_copy(structures: Iterable) -> bytes:
 def _pg_functions(layout: Layout) -> dict[str, str]:
     column = layout.column
     return {
-        # Not the structures whose search row was written with them (search_rows).
+        # Not the structures whose search row was written with them (search_rows_copy).
         "insert": f"INSERT INTO {SEARCH_TABLE} ({_pg_columns(layout)}) "
         + _pg_rows_of(layout, "new_rows")
         + f" WHERE NOT EXISTS (SELECT FROM {SEARCH_TABLE} s WHERE s.id = new_rows.id);",
