@@ -24,8 +24,9 @@ MOBILE = {"width": 390, "height": 844}
 
 
 # How long an expectation waits for the page before it fails (Playwright's default: 5 s).
-# CI runs the suites on SQLite and PostgreSQL side by side on two cores: a page can take
-# longer than on a quiet machine without anything being wrong; a wrong page still fails.
+# On a slow or loaded machine (CI ran 2.5 times longer on one machine of this kind than
+# on another) a page can take longer without anything being wrong; a wrong page still
+# fails.
 EXPECT_TIMEOUT_MS = 15_000
 
 
