@@ -12,6 +12,8 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,21 +106,60 @@ def backup_create(*, path: Path) -> BackupResult:
     return result
 
 
+@contextmanager
+def _sqlite_backup_readable(path: Path, page_size: int) -> Iterator[Path]:
+    """The Maillage backup at path, or a converted copy of it when its pages are not of
+    page_size bytes: the backup API copies pages as they are, and refuses pages of another
+    size into a database in WAL mode or in memory (a backup taken before new databases got
+    8 KiB pages, settings.py, has 4 KiB ones). The file at path is left as it is; a file
+    without Maillage's tables is refused."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source:
+        (own,) = source.execute("PRAGMA page_size").fetchone()
+        # An empty file opens as an empty database, as another program's file opens as
+        # its database: restoring either would empty the atlas.
+        tables = {name for (name,) in source.execute("SELECT name FROM sqlite_schema")}
+    source.close()
+    if not {"django_migrations", "structures_structure"} <= tables:
+        raise BackupError(
+            _("%(path)s n'est pas une sauvegarde de Maillage : ses tables n'y sont pas.")
+            % {"path": path}
+        )
+    if own == page_size:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="maillage-restore-") as folder:
+        copy = Path(folder) / path.name
+        shutil.copyfile(path, copy)
+        converted = sqlite3.connect(copy, isolation_level=None)
+        try:
+            converted.execute("PRAGMA journal_mode=DELETE")
+            converted.execute(f"PRAGMA page_size={int(page_size)}")
+            converted.execute("VACUUM")
+        finally:
+            converted.close()
+        yield copy
+
+
 def backup_restore(*, path: Path) -> None:
     """Replace the database's content with the backup at path."""
     if not path.is_file():
         raise BackupError(_("Fichier de sauvegarde introuvable : %(path)s") % {"path": path})
     if connection.vendor == "sqlite":
         try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source:
-                source.execute("PRAGMA schema_version").fetchone()
-                connection.ensure_connection()
-                source.backup(connection.connection)
-            source.close()
+            connection.ensure_connection()
+            (page_size,) = connection.connection.execute("PRAGMA page_size").fetchone()
+            with _sqlite_backup_readable(path, page_size) as readable:
+                with sqlite3.connect(f"file:{readable}?mode=ro", uri=True) as source:
+                    source.backup(connection.connection)
+                source.close()
         except sqlite3.DatabaseError as error:
             raise BackupError(
                 _("%(path)s n'est pas une sauvegarde SQLite lisible (%(error)s).")
                 % {"path": path, "error": error}
+            ) from error
+        except OSError as error:  # the converted copy could not be written
+            raise BackupError(
+                _("Restauration impossible : %(error)s") % {"error": error}
             ) from error
     elif connection.vendor == "postgresql":
         connection.close()  # pg_restore needs the tables free of this process's locks
