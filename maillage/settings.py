@@ -149,9 +149,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # journal mode's lock) cost more than a cached API answer (315 instead of 1,243 req/s).
     # No memory map: each thread's kept connection held a 128 MB map of the database file,
     # resident in its worker (450 MB for one worker at 100,000 structures; BENCHMARKS.md).
+    # 8 KiB pages, set before the journal mode since a database in WAL mode keeps the page
+    # size it was created with (an existing file keeps its own): a structure's row (3 KB) or
+    # a revision's (2.4 KB) filled a 4 KiB page alone, so the file was 40 % empty space
+    # that imports wrote twice, to the WAL then to the file (100,000 structures: 856 → 697
+    # MB, import 34–37 → 31 s; BENCHMARKS.md).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            " PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
