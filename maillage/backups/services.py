@@ -117,7 +117,7 @@ def _sqlite_backup_readable(path: Path, page_size: int) -> Iterator[Path]:
         (own,) = source.execute("PRAGMA page_size").fetchone()
         # An empty file opens as an empty database, as another program's file opens as
         # its database: restoring either would empty the atlas.
-        tables = {name for (name,) in source.execute("SELECT name FROM sqlite_schema")}
+        tables = {name for (name,) in source.execute("SELECT name FROM sqlite_master")}
     source.close()
     if not {"django_migrations", "structures_structure"} <= tables:
         raise BackupError(

@@ -1,9 +1,11 @@
 """`maillage backup` then `maillage restore` gives back identical data, on both databases."""
 
 import io
+import sqlite3
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from maillage.structures.models import Structure
 from maillage.structures.text_search import search
@@ -46,8 +48,6 @@ def test_restore_refuses_a_file_that_is_not_a_backup(atlas, tmp_path):
 def test_restore_refuses_a_database_that_is_not_maillages(atlas, tmp_path, kind):
     """An empty file opens as an empty SQLite database, and another program's database is
     one too: restoring either would have emptied the atlas."""
-    import sqlite3
-
     other = tmp_path / "other.sqlite3"
     other.touch()
     if kind == "other database":
@@ -76,12 +76,8 @@ def test_a_backup_with_another_page_size_is_restored(atlas, tmp_path):
     """A backup of a database created before 8 KiB pages (4 KiB ones) restores into one of
     8 KiB: SQLite's backup refuses to copy pages of another size into a WAL or in-memory
     database, so the restore converts a copy of the file first."""
-    from django.db import connection
-
     if connection.vendor != "sqlite":
         pytest.skip("page sizes are SQLite's")
-    import sqlite3
-
     before = snapshot()
     backup = tmp_path / "maillage.backup"
     call_command("backup", "-o", str(backup), stdout=io.StringIO())
