@@ -238,8 +238,9 @@ def query_terms(query: str) -> list[str]:
 
 
 class _TsMatch(Func):
-    """to_tsvector('simple', document) @@ to_tsquery('simple', query): the GIN index's
-    expression exactly, so PostgreSQL uses the index."""
+    """to_tsvector('simple', text) @@ to_tsquery('simple', query), computed for each row
+    it filters: _name_condition's test of a structure's search_name on PostgreSQL (no index
+    covers the name; the documents' matches come from the search table's GIN index)."""
 
     template = "to_tsvector('simple'::regconfig, %(expressions)s)"
     arg_joiner = ") @@ to_tsquery('simple'::regconfig, "
