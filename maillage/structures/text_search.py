@@ -451,28 +451,17 @@ class RankedSearch:
     def _named(self, limit: int, after, backwards: bool) -> list[Key]:
         """Matches with at least one query word at the start of a word of their name."""
         words = list(self.words)
-        if len(words) == 1:
-            # The name's terms are among the document's: the name's match is the match.
-            if self._counted_from_the_index():
+        if self._counted_from_the_index():
+            if len(words) == 1:
+                # The name's terms are among the document's: the name's match is the match.
                 return self._published_in_index_order(
                     NAME_INDEX, len(words) + 2, limit, after, backwards
                 )
-            rows = self.structures.filter(_name_condition(self.words))
-            return _constant_rank(rows, len(words) + 2, limit, after, backwards)
+            return self._published_named(limit, after, backwards)
         rows = self.structures.filter(_name_condition(self.words))
-        # `AS MATERIALIZED` needs SQLite 3.35 (Django 5.2 supports 3.31).
-        shared = (
-            self._counted_from_the_index()
-            and self._indexed is None
-            and sqlite3.sqlite_version_info >= (3, 35)
-        )
-        if shared:
-            # The matches listed once for this tier and for count(): a common table that
-            # the statement also counts (several words: listing them is most of the cost).
-            rows = rows.filter(id__in=RawSQL(f"SELECT id FROM {_MATCHES}", []))  # noqa: S608, S611
-        else:
-            rows = rows.filter(_match_expression(words))
-        rows = rows.annotate(search_rank=_score(words))
+        if len(words) == 1:
+            return _constant_rank(rows, len(words) + 2, limit, after, backwards)
+        rows = rows.filter(_match_expression(words)).annotate(search_rank=_score(words))
         if after is not None:
             rank, pk = after
             if backwards:
@@ -480,18 +469,63 @@ class RankedSearch:
             else:
                 rows = rows.filter(Q(search_rank__lt=rank) | Q(search_rank=rank, pk__gt=pk))
         order = ("search_rank", "-pk") if backwards else ("-search_rank", "pk")
-        rows = rows.order_by(*order).values_list("pk", "search_rank")[:limit]
-        if not shared:
-            return list(rows)
-        from maillage.structures.search_index import FTS_TABLE
+        return list(rows.order_by(*order).values_list("pk", "search_rank")[:limit])
 
-        sql, params = rows.query.sql_with_params()
+    def _published_named(self, limit: int, after, backwards: bool) -> list[Key]:
+        """SQLite, the published structures (published_only), several words: the matches
+        with a query word at the start of a word of their name, ranked as _score() ranks
+        them, in search()'s order. A constant text with parameters, as
+        _published_in_index_order: the same statement built through the ORM for each page
+        cost more than twice what running it does (compiling the rank's CASE expressions;
+        `energie renouvel` at 100,000 structures, BENCHMARKS.md, session 10).
+
+        While the count is not known, the matches are listed once for this tier and for
+        count(): a common table that the statement also counts (several words: listing
+        them is most of the cost)."""
+        from maillage.structures.models import Structure
+        from maillage.structures.search_index import FTS_TABLE, NAME_FTS_TABLE
+
+        words = self.words
+        fts_query = " ".join(f"{word}*" for word in words)
+        # `AS MATERIALIZED` needs SQLite 3.35 (Django 5.2 supports 3.31).
+        shared = self._indexed is None and sqlite3.sqlite_version_info >= (3, 35)
+        rank = " + ".join(
+            "CASE WHEN s.search_name LIKE %s ESCAPE '\\' THEN 3 ELSE 1 END" for _ in words
+        )
+        params: list = [f"% {word}%" for word in words]  # [0-9a-z]: nothing to escape
+        params += [Structure.Status.PUBLISHED, " OR ".join(f"{word}*" for word in words)]
+        if shared:
+            matches = f"SELECT id FROM {_MATCHES}"  # noqa: S608 (a constant name)
+        else:
+            matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+            params.append(fts_query)
+        ranked = (
+            f"SELECT s.id, {rank} AS search_rank FROM structures_structure s "  # noqa: S608
+            f"WHERE s.status = %s AND s.id IN "
+            f"(SELECT rowid FROM {NAME_FTS_TABLE} WHERE {NAME_FTS_TABLE} MATCH %s) "
+            f"AND s.id IN ({matches})"
+        )
+        where = ""
+        if after is not None:
+            after_rank, after_pk = after
+            where = (
+                "WHERE search_rank > %s OR (search_rank = %s AND id < %s)"
+                if backwards
+                else "WHERE search_rank < %s OR (search_rank = %s AND id > %s)"
+            )
+            params += [after_rank, after_rank, after_pk]
+        order = "search_rank, id DESC" if backwards else "search_rank DESC, id"
+        page = f"SELECT id, search_rank FROM ({ranked}) {where} ORDER BY {order} LIMIT %s"  # noqa: S608
+        params.append(limit)
         with connection.cursor() as cursor:
+            if not shared:
+                cursor.execute(page, params)
+                return [(pk, rank) for pk, rank in cursor.fetchall()]
             cursor.execute(
                 f"WITH {_MATCHES}(id) AS MATERIALIZED "  # noqa: S608 (constant names)
                 f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-                f"SELECT NULL, count(*) FROM {_MATCHES} UNION ALL SELECT * FROM ({sql})",
-                [" ".join(f"{word}*" for word in words), *params],
+                f"SELECT NULL, count(*) FROM {_MATCHES} UNION ALL SELECT * FROM ({page})",
+                [fts_query, *params],
             )
             fetched = cursor.fetchall()
         self._indexed, keys = _counted_keys(fetched, backwards)
