@@ -142,6 +142,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "MAILLAGE_DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters sent apart from the statement, and a statement run a fifth time on a
+    # connection prepared in the server (psycopg's prepare_threshold): its parsing and plan
+    # are kept for the connection's life. Django leaves both off, for connection poolers
+    # that cannot follow prepared statements (PgBouncer in transaction mode before 1.21,
+    # docs/configuration.md). A structure's API detail: 2.35 ms with the statement's text
+    # quoted in by the client, 0.33 ms prepared (BENCHMARKS.md, session 10).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the write
     # lock up front so concurrent writers queue on the busy timeout instead of failing.
