@@ -476,8 +476,9 @@ class RankedSearch:
         with a query word at the start of a word of their name, ranked as _score() ranks
         them, in search()'s order. A constant text with parameters, as
         _published_in_index_order: the same statement built through the ORM for each page
-        cost more than twice what running it does (compiling the rank's CASE expressions;
-        `energie renouvel` at 100,000 structures, BENCHMARKS.md, session 10).
+        cost 1.5 to 2.5 ms more of a request's CPU, growing with the words (compiling the
+        rank's CASE expressions; `energie renouvel` 20.8 → 19.1 ms at 100,000 structures,
+        BENCHMARKS.md, session 10).
 
         While the count is not known, the matches are listed once for this tier and for
         count(): a common table that the statement also counts (several words: listing
@@ -489,7 +490,7 @@ class RankedSearch:
         fts_query = " ".join(f"{word}*" for word in words)
         # `AS MATERIALIZED` needs SQLite 3.35 (Django 5.2 supports 3.31).
         shared = self._indexed is None and sqlite3.sqlite_version_info >= (3, 35)
-        rank = " + ".join(
+        rank_sql = " + ".join(
             "CASE WHEN s.search_name LIKE %s ESCAPE '\\' THEN 3 ELSE 1 END" for _ in words
         )
         params: list = [f"% {word}%" for word in words]  # [0-9a-z]: nothing to escape
@@ -500,7 +501,7 @@ class RankedSearch:
             matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
             params.append(fts_query)
         ranked = (
-            f"SELECT s.id, {rank} AS search_rank FROM structures_structure s "  # noqa: S608
+            f"SELECT s.id, {rank_sql} AS search_rank FROM structures_structure s "  # noqa: S608
             f"WHERE s.status = %s AND s.id IN "
             f"(SELECT rowid FROM {NAME_FTS_TABLE} WHERE {NAME_FTS_TABLE} MATCH %s) "
             f"AND s.id IN ({matches})"
