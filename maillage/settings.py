@@ -151,7 +151,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # that cannot follow prepared statements (PgBouncer in transaction mode before 1.21,
     # docs/configuration.md). A structure's API detail: 2.35 ms with the statement's text
     # quoted in by the client, 0.33 ms prepared (BENCHMARKS.md, session 10).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # The URL's own options (?sslmode=…, ?prepare_threshold=…) are kept and win.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the write
     # lock up front so concurrent writers queue on the busy timeout instead of failing.
